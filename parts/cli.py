@@ -1,0 +1,200 @@
+"""The `parts` command line: one entry point that later issues extend."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import polars as pl
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from parts.logs import configure_logging
+from parts.settings import get_settings
+
+app = typer.Typer(
+    help="Parts search and pricing engine.", no_args_is_help=True, add_completion=False
+)
+bench_app = typer.Typer(help="Benchmarks that print figures.", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+console = Console()
+err_console = Console(stderr=True)
+
+
+@app.callback()
+def _setup() -> None:
+    settings = get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+
+
+@app.command()
+def ingest(
+    path: Annotated[Path, typer.Argument(help="Price file (CSV, XLS, XLSX, ZIP…).")],
+    supplier: Annotated[str, typer.Option("--supplier", "-s", help="Supplier id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+) -> None:
+    """Ingest one price file for a supplier: publish it or quarantine it."""
+    from pipelines.pricelists.errors import IngestError
+    from pipelines.pricelists.load import ingest as run_ingest
+
+    if not path.is_file():
+        err_console.print(f"error: `{path}` is not a file")
+        raise typer.Exit(2)
+    try:
+        with console.status(f"ingesting {path.name}…") if not as_json else _null():
+            report = run_ingest(path, supplier_id=supplier, settings=get_settings())
+    except IngestError as exc:  # a bad supplier id or profile: a usage error
+        err_console.print(f"error: {exc}")
+        raise typer.Exit(2) from exc
+    if as_json:
+        _print_json(report.summary())
+    else:
+        _show_report(report.summary())
+    raise typer.Exit(1 if report.status == "quarantined" else 0)
+
+
+class _null:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *args: object) -> None:
+        return None
+
+
+def _show_report(summary: dict[str, Any]) -> None:
+    colour = {"published": "green", "unchanged": "cyan"}.get(summary["status"], "red")
+    console.print(
+        f"[{colour}]{summary['status']}[/] {summary['supplier_id']} "
+        f"{summary['file']}: {summary['rows_accepted']} offers from "
+        f"{summary['rows_read']} rows, {summary['rows_rejected']} rejected "
+        f"({summary['seconds']} s)"
+    )
+    if summary.get("error"):
+        console.print(f"  [red]error:[/] {summary['error']}")
+    for reason, count in summary["rejects"].items():
+        console.print(f"  rejected {reason}: {count}")
+    for field_name, column in summary["columns"].items():
+        console.print(f"  {field_name:>14} ← {column}")
+    if summary["unknown_brands"]:
+        shown = ", ".join(summary["unknown_brands"][:10])
+        console.print(f"  brands not in the alias table: {shown}")
+    for warning in summary["warnings"]:
+        console.print(f"  [yellow]warning:[/] {warning}")
+
+
+@app.command()
+def offers(
+    article: Annotated[str, typer.Argument(help="Article, in any spelling.")],
+    brand: Annotated[str | None, typer.Option(help="Brand, any alias.")] = None,
+    supplier: Annotated[str | None, typer.Option(help="Only this supplier.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="A JSON array.")] = False,
+    limit: Annotated[int, typer.Option(help="Most rows shown.")] = 1000,
+) -> None:
+    """The published offers of one identity."""
+    from crosses.articles import normalize_article
+    from crosses.brands import default_table
+    from search import lake
+
+    canonical, _note = normalize_article(article)
+    frame = lake.scan_offers(get_settings().lake_dir, supplier).filter(
+        pl.col("article") == canonical
+    )
+    if brand:
+        frame = frame.filter(pl.col("brand") == default_table().canonical(brand))
+    rows = frame.sort("price").head(limit).collect()
+    records = [
+        {**r, "price": f"{r['price']:.2f}"} for r in rows.drop("sheet").to_dicts()
+    ]
+    if as_json:
+        _print_json(records)
+        return
+    if not records:
+        console.print(f"no offers for `{canonical}`")
+        raise typer.Exit(0)
+    table = Table("brand", "article", "name", "price", "cur", "qty", "days", "supplier")
+    for r in records:
+        days = r["delivery_days_min"]
+        if r["delivery_days_max"] not in (None, days):
+            days = f"{days}-{r['delivery_days_max']}"
+        table.add_row(
+            r["brand"], r["article_raw"], (r["name"] or "")[:40], r["price"],
+            r["currency"], str(r["qty"]) if r["qty"] is not None else "?",
+            str(days) if days is not None else "", r["supplier_id"],
+        )  # fmt: skip
+    console.print(table)
+
+
+@app.command()
+def suppliers(
+    as_json: Annotated[bool, typer.Option("--json", help="A JSON array.")] = False,
+) -> None:
+    """Suppliers with their last load and its status."""
+    from pipelines.pricelists.load import supplier_overview
+
+    rows = supplier_overview(get_settings())
+    if as_json:
+        _print_json(rows)
+        return
+    table = Table("supplier", "profile", "live load", "offers", "last attempt", "status")
+    for r in rows:
+        table.add_row(
+            r["supplier_id"], "yes" if r["has_profile"] else "no",
+            r["live_load_id"] or "-", str(r["live_rows"] or 0),
+            r["last_file"] or "-", r["last_status"] or "-",
+        )  # fmt: skip
+    console.print(table)
+
+
+@app.command()
+def report(
+    supplier: Annotated[str, typer.Argument(help="Supplier id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="The full report.")] = False,
+) -> None:
+    """The last load report of a supplier."""
+    from search import lake
+
+    found = lake.reports(get_settings().lake_dir, supplier)
+    if not found:
+        err_console.print(f"no loads for supplier `{supplier}`")
+        raise typer.Exit(1)
+    last = found[-1]
+    if as_json:
+        _print_json(last)
+    else:
+        console.print_json(json.dumps(last, ensure_ascii=False, default=str))
+
+
+@app.command()
+def demo(
+    generate_only: Annotated[
+        bool, typer.Option(help="Only write the demo files, do not ingest.")
+    ] = False,
+) -> None:
+    """Generate the demo price lists into the inbox and ingest them."""
+    from pipelines.demo_data import generate_demo
+    from pipelines.pricelists.load import ingest as run_ingest
+
+    settings = get_settings()
+    files = generate_demo(settings.inbox_dir)
+    console.print(f"demo price lists written to {settings.inbox_dir}")
+    if generate_only:
+        return
+    for supplier_id, path in files:
+        summary = run_ingest(path, supplier_id=supplier_id, settings=settings).summary()
+        _show_report(summary)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

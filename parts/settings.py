@@ -1,0 +1,95 @@
+"""The one settings class: every knob has a default, a help string and a check."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Process-wide settings, read from `PARTS_*` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="PARTS_", extra="ignore")
+
+    data_dir: Path = Field(
+        Path("var"),
+        description="Where everything lives: inbox, lake, index, quarantine, databases.",
+    )
+    profiles_dir: Path = Field(
+        Path("suppliers"),
+        description="Folder of supplier profiles, one TOML file per supplier.",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Lowest level of log lines written to stderr."
+    )
+    log_json: bool = Field(
+        False, description="Write logs as JSON lines instead of text."
+    )
+    max_file_mb: int = Field(
+        1024, ge=1, description="Largest price file accepted, in MiB (as received)."
+    )
+    max_decompressed_mb: int = Field(
+        2048,
+        ge=1,
+        description="Largest total size unpacked from one archive or workbook, in MiB.",
+    )
+    max_rows: int = Field(
+        20_000_000, ge=1, description="Most data rows accepted from one price file."
+    )
+    max_columns: int = Field(
+        256, ge=1, description="Most columns accepted in one sheet or CSV file."
+    )
+    max_cell_chars: int = Field(
+        4000, ge=16, description="Longest cell accepted; a longer cell rejects its row."
+    )
+    max_reject_share: float = Field(
+        0.25,
+        ge=0.0,
+        le=1.0,
+        description="Default share of rejected rows above which a file is quarantined.",
+    )
+    keep_loads: int = Field(
+        5, ge=1, description="Published loads kept per supplier (price history)."
+    )
+    inbox_poll_s: int = Field(
+        15, ge=1, description="How often the Dagster inbox sensor looks for new files."
+    )
+
+    @field_validator("data_dir", "profiles_dir")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @property
+    def inbox_dir(self) -> Path:
+        return self.data_dir / "inbox"
+
+    @property
+    def lake_dir(self) -> Path:
+        return self.data_dir / "lake"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.data_dir / "quarantine"
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.data_dir / "archive"
+
+    @property
+    def tmp_dir(self) -> Path:
+        return self.data_dir / "tmp"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.data_dir / "dagster"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, read once."""
+    return Settings()

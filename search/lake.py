@@ -1,0 +1,235 @@
+"""The offers lake: one Parquet file per published load, a pointer per supplier.
+
+Layout under `lake/`:
+
+    offers/<supplier>/loads/<load_id>.parquet   every kept load (price history)
+    offers/<supplier>/CURRENT                   JSON pointer to the live load
+    loads/<supplier>/<load_id>.json             the load report of every attempt
+
+Publishing writes the new file, fsyncs it, then replaces the pointer with an
+atomic rename: a reader sees the old load or the new one, never a mix or none.
+A crash at any point leaves the previous pointer, hence the previous offers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import logging
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+log = logging.getLogger(__name__)
+
+OFFERS_SCHEMA: dict[str, Any] = {
+    "supplier_id": pl.String,
+    "load_id": pl.String,
+    "row": pl.Int32,
+    "sheet": pl.String,
+    "brand": pl.String,
+    "brand_raw": pl.String,
+    "article": pl.String,
+    "article_raw": pl.String,
+    "article_note": pl.String,
+    "name": pl.String,
+    "price": pl.Decimal(18, 2),
+    "currency": pl.String,
+    "qty": pl.Int32,
+    "qty_raw": pl.String,
+    "qty_approx": pl.Boolean,
+    "multiplicity": pl.Int32,
+    "delivery_days_min": pl.Int16,
+    "delivery_days_max": pl.Int16,
+    "warehouse": pl.String,
+}
+
+
+@dataclass(frozen=True)
+class Pointer:
+    """The live load of one supplier."""
+
+    supplier_id: str
+    load_id: str
+    fingerprint: str
+    rows: int
+    published_at: str
+    file: str
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, ensure_ascii=False)
+
+
+def new_load_id() -> str:
+    """Sortable, unique: UTC time plus a random tail."""
+    now = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    return f"{now}-{secrets.token_hex(3)}"
+
+
+def _offers_dir(lake: Path, supplier_id: str) -> Path:
+    return lake / "offers" / supplier_id
+
+
+def current(lake: Path, supplier_id: str) -> Pointer | None:
+    """The live pointer of a supplier, or None if nothing was published."""
+    path = _offers_dir(lake, supplier_id) / "CURRENT"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    return Pointer(**data)
+
+
+def suppliers(lake: Path) -> list[str]:
+    """Suppliers with at least one load attempt or published load."""
+    names: set[str] = set()
+    for sub in ("offers", "loads"):
+        folder = lake / sub
+        if folder.is_dir():
+            names.update(p.name for p in folder.iterdir() if p.is_dir())
+    return sorted(names)
+
+
+@contextmanager
+def supplier_lock(lake: Path, supplier_id: str) -> Iterator[None]:
+    """Serialize publishes of one supplier across processes."""
+    folder = _offers_dir(lake, supplier_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / ".lock").open("w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _fsync_write(path: Path, data: bytes) -> None:
+    with path.open("wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(
+    lake: Path,
+    *,
+    supplier_id: str,
+    load_id: str,
+    offers: pl.DataFrame,
+    fingerprint: str,
+    file: str,
+    keep: int,
+) -> Pointer:
+    """Write a load and make it the live one atomically; prune old loads."""
+    folder = _offers_dir(lake, supplier_id)
+    loads = folder / "loads"
+    loads.mkdir(parents=True, exist_ok=True)
+    frame = offers.with_columns(
+        supplier_id=pl.lit(supplier_id), load_id=pl.lit(load_id)
+    ).select([pl.col(c).cast(t) for c, t in OFFERS_SCHEMA.items()])
+    final = loads / f"{load_id}.parquet"
+    partial = loads / f".{load_id}.parquet.partial"
+    frame.sort(["article", "brand"]).write_parquet(partial, compression="zstd")
+    with partial.open("rb+") as fh:
+        os.fsync(fh.fileno())
+    os.replace(partial, final)
+    pointer = Pointer(
+        supplier_id=supplier_id,
+        load_id=load_id,
+        fingerprint=fingerprint,
+        rows=frame.height,
+        published_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        file=file,
+    )
+    tmp = folder / ".CURRENT.tmp"
+    _fsync_write(tmp, pointer.to_json().encode("utf-8"))
+    os.replace(tmp, folder / "CURRENT")
+    _fsync_dir(folder)
+    _prune(loads, keep, live=load_id)
+    log.info(
+        "published supplier=%s load=%s rows=%d", supplier_id, load_id, frame.height
+    )
+    return pointer
+
+
+def _prune(loads: Path, keep: int, live: str) -> None:
+    files = sorted(loads.glob("*.parquet"))
+    for old in files[: max(0, len(files) - keep)]:
+        if old.stem != live:
+            old.unlink(missing_ok=True)
+    for stale in loads.glob(".*.partial"):
+        stale.unlink(missing_ok=True)
+
+
+def load_history(lake: Path, supplier_id: str) -> list[str]:
+    """Load ids still kept for a supplier, oldest first."""
+    loads = _offers_dir(lake, supplier_id) / "loads"
+    return sorted(p.stem for p in loads.glob("*.parquet")) if loads.is_dir() else []
+
+
+def live_files(lake: Path) -> list[Path]:
+    """The Parquet file of every supplier's live load."""
+    files = []
+    for supplier_id in suppliers(lake):
+        pointer = current(lake, supplier_id)
+        if pointer is not None:
+            files.append(
+                _offers_dir(lake, supplier_id) / "loads" / f"{pointer.load_id}.parquet"
+            )
+    return files
+
+
+def scan_offers(lake: Path, supplier_id: str | None = None) -> pl.LazyFrame:
+    """Lazy frame of the live offers (one supplier or all)."""
+    if supplier_id is not None:
+        pointer = current(lake, supplier_id)
+        files = (
+            [_offers_dir(lake, supplier_id) / "loads" / f"{pointer.load_id}.parquet"]
+            if pointer
+            else []
+        )
+    else:
+        files = live_files(lake)
+    if not files:
+        return pl.DataFrame(schema=OFFERS_SCHEMA).lazy()
+    return pl.scan_parquet(files)
+
+
+def write_report(
+    lake: Path, supplier_id: str, load_id: str, report: dict[str, Any]
+) -> Path:
+    """Keep the load report of an attempt, published or not."""
+    folder = lake / "loads" / supplier_id
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{load_id}.json"
+    tmp = folder / f".{load_id}.json.tmp"
+    _fsync_write(
+        tmp, json.dumps(report, ensure_ascii=False, indent=2, default=str).encode()
+    )
+    os.replace(tmp, path)
+    return path
+
+
+def reports(lake: Path, supplier_id: str) -> list[dict[str, Any]]:
+    """Every kept load report of a supplier, oldest first."""
+    folder = lake / "loads" / supplier_id
+    if not folder.is_dir():
+        return []
+    return [
+        json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))
+    ]
