@@ -142,12 +142,14 @@ def suppliers(
     if as_json:
         _print_json(rows)
         return
-    table = Table("supplier", "profile", "live load", "offers", "last attempt", "status")
+    table = Table(
+        "supplier", "profile", "live load", "offers", "last attempt", "status"
+    )
     for r in rows:
         table.add_row(
-            r["supplier_id"], "yes" if r["has_profile"] else "no",
-            r["live_load_id"] or "-", str(r["live_rows"] or 0),
-            r["last_file"] or "-", r["last_status"] or "-",
+            str(r["supplier_id"]), "yes" if r["has_profile"] else "no",
+            str(r["live_load_id"] or "-"), str(r["live_rows"] or 0),
+            str(r["last_file"] or "-"), str(r["last_status"] or "-"),
         )  # fmt: skip
     console.print(table)
 
@@ -179,6 +181,7 @@ def demo(
 ) -> None:
     """Generate the demo price lists into the inbox and ingest them."""
     from pipelines.demo_data import generate_demo
+
     from pipelines.pricelists.load import ingest as run_ingest
 
     settings = get_settings()

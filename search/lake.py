@@ -51,6 +51,8 @@ OFFERS_SCHEMA: dict[str, Any] = {
     "warehouse": pl.String,
 }
 
+REQUIRED = ("row", "brand", "article", "price", "currency")
+
 
 @dataclass(frozen=True)
 class Pointer:
@@ -139,9 +141,19 @@ def publish(
     folder = _offers_dir(lake, supplier_id)
     loads = folder / "loads"
     loads.mkdir(parents=True, exist_ok=True)
+    missing = set(REQUIRED) - set(offers.columns)
+    if missing:
+        raise ValueError(f"offers lack the required columns {sorted(missing)}")
     frame = offers.with_columns(
         supplier_id=pl.lit(supplier_id), load_id=pl.lit(load_id)
-    ).select([pl.col(c).cast(t) for c, t in OFFERS_SCHEMA.items()])
+    ).select(
+        [
+            pl.col(c).cast(t)
+            if c in offers.columns or c in ("supplier_id", "load_id")
+            else pl.lit(None, dtype=t).alias(c)
+            for c, t in OFFERS_SCHEMA.items()
+        ]
+    )
     final = loads / f"{load_id}.parquet"
     partial = loads / f".{load_id}.parquet.partial"
     frame.sort(["article", "brand"]).write_parquet(partial, compression="zstd")

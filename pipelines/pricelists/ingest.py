@@ -421,12 +421,13 @@ def _currency_expr(profile: SupplierProfile | None) -> pl.Expr:
         .str.replace_all(r"[.\s]+", " ")
         .str.strip_chars()
     )
-    keys, values = [], []
+    words: dict[str, str] = {}
     for code, names in CURRENCY_WORDS.items():
         for name in (*names, code.lower()):
-            keys.append(name)
-            values.append(code)
-    mapped = text.replace_strict(keys, values, default="?", return_dtype=pl.String)
+            words.setdefault(name, code)  # `rub` is both a word and a code
+    mapped = text.replace_strict(
+        list(words), list(words.values()), default="?", return_dtype=pl.String
+    )
     fallback = pl.coalesce(
         pl.lit(default, dtype=pl.String),
         pl.col("_currency_hint"),

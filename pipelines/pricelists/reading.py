@@ -149,7 +149,7 @@ def _unzip(
     """Extract the members of a ZIP, counting real bytes against the limit."""
     folder = Path(tempfile.mkdtemp(prefix="unzip-", dir=_mkdir(tmp_dir)))
     stack.callback(shutil.rmtree, folder, True)
-    out = []
+    out: list[Path] = []
     budget = limits.max_unpacked_bytes
     try:
         with zipfile.ZipFile(path) as zf:

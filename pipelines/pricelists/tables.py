@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import polars as pl
 
@@ -22,9 +22,13 @@ class Table(Protocol):
 
     source: str
     sheet: str | None
-    n_rows: int
-    n_cols: int
     warnings: list[str]
+
+    @property
+    def n_rows(self) -> int: ...
+
+    @property
+    def n_cols(self) -> int: ...
 
     def head(self, n: int = HEAD_ROWS) -> list[list[str]]:
         """The first `n` rows as display text ('' for empty cells)."""
@@ -87,7 +91,7 @@ class CellTable:
 
     source: str
     sheet: str | None
-    rows: list[list[object]]
+    rows: list[list[Any]]
     pads: dict[tuple[int, int], int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 

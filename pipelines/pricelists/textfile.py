@@ -178,7 +178,7 @@ def read_delimited(
             missing_columns="insert",
             truncate_ragged_lines=True,
             quote_char='"',
-            n_rows=max_rows + 200,
+            n_rows=max_rows + 201,  # one past the limit, so passing it is seen
             low_memory=False,
         )
     except pl.exceptions.ComputeError as exc:

@@ -267,7 +267,7 @@ def _fill_merged_headers(
 
 
 def _looks_mojibake(book) -> bool:  # type: ignore[no-untyped-def]
-    sample = []
+    sample: list[str] = []
     for index in range(min(book.nsheets, 3)):
         sheet = book.sheet_by_index(index)
         for r in range(min(sheet.nrows, 50)):
