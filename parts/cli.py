@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import polars as pl
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from parts.logs import configure_logging
@@ -48,8 +51,10 @@ def ingest(
         err_console.print(f"error: `{path}` is not a file")
         raise typer.Exit(2)
     try:
-        with console.status(f"ingesting {path.name}…") if not as_json else _null():
-            report = run_ingest(path, supplier_id=supplier, settings=get_settings())
+        with _progress_bar(path.name, quiet=as_json) as progress:
+            report = run_ingest(
+                path, supplier_id=supplier, settings=get_settings(), progress=progress
+            )
     except IngestError as exc:  # a bad supplier id or profile: a usage error
         err_console.print(f"error: {exc}")
         raise typer.Exit(2) from exc
@@ -60,12 +65,20 @@ def ingest(
     raise typer.Exit(1 if report.status == "quarantined" else 0)
 
 
-class _null:
-    def __enter__(self) -> None:
-        return None
+@contextmanager
+def _progress_bar(name: str, *, quiet: bool) -> Iterator[Callable[[str, float], None]]:
+    """A progress bar on stderr that follows the stages of a load."""
+    if quiet or not err_console.is_terminal:
+        yield lambda stage, fraction: None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        task = bar.add_task(name, total=1.0)
 
-    def __exit__(self, *args: object) -> None:
-        return None
+        def update(stage: str, fraction: float) -> None:
+            bar.update(task, completed=fraction, description=f"{name}: {stage}")
+
+        yield update
 
 
 def _show_report(summary: dict[str, Any]) -> None:

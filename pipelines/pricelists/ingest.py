@@ -5,6 +5,7 @@ identity, validate, and report. Publishing is `search.lake`'s job.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 import logging
 import resource
 import time
@@ -72,6 +73,13 @@ CURRENCY_WORDS = {
 KNOWN_CURRENCIES = frozenset(CURRENCY_WORDS)
 
 
+Progress = Callable[[str, float], None]
+
+
+def _no_progress(stage: str, fraction: float) -> None:
+    return None
+
+
 @dataclass
 class IngestResult:
     """Offers ready to publish, the rejected rows, and the report."""
@@ -102,12 +110,15 @@ def parse_price_file(
     tmp_dir: Path,
     max_reject_share: float,
     brands: BrandTable | None = None,
+    progress: Progress | None = None,
 ) -> IngestResult:
     """Read, map, parse and validate one file; raise `IngestError` when it is bad.
 
     The result's report has status `pending`; the caller publishes or
-    quarantines.
+    quarantines. `progress(stage, fraction)` is told what is being done.
     """
+    step = progress or _no_progress
+    step("reading", 0.05)
     started = time.perf_counter()
     brands = brands or default_table()
     report = LoadReport(supplier_id=supplier_id, file=path.name)
@@ -117,6 +128,7 @@ def parse_price_file(
         report.format = "+".join(dict.fromkeys(read.formats))
         report.encoding = read.encoding
         report.delimiter = read.delimiter
+        step("mapping columns", 0.4)
         for table in _selected(read.tables, profile):
             report.warnings.extend(table.warnings)
             frame = _extract(table, profile, report)
@@ -129,6 +141,7 @@ def parse_price_file(
             hint="pin `reader.header_row` and `columns` in the supplier profile",
         )
     raw = pl.concat(frames, how="diagonal_relaxed")
+    step(f"normalizing {raw.height:,} rows", 0.6)
     offers, rejects = _normalize(raw, profile, brands, limits, report, path.name)
     _count(report, offers, rejects)
     _check_unknown_brands(offers, brands, report)

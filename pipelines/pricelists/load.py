@@ -13,14 +13,14 @@ from pathlib import Path
 
 from parts.settings import Settings
 from pipelines.pricelists.errors import IngestError
-from pipelines.pricelists.ingest import file_fingerprint, parse_price_file
+from pipelines.pricelists.ingest import Progress, file_fingerprint, parse_price_file
 from pipelines.pricelists.profiles import (
     SupplierProfile,
     check_supplier_id,
     load_profiles,
 )
 from pipelines.pricelists.reading import Limits
-from pipelines.pricelists.report import LoadReport
+from pipelines.pricelists.report import LoadReport, SheetReport
 from search import lake
 
 log = logging.getLogger(__name__)
@@ -49,6 +49,7 @@ def ingest(
     settings: Settings,
     profile: SupplierProfile | None = None,
     use_profile_dir: bool = True,
+    progress: Progress | None = None,
 ) -> LoadReport:
     """Ingest one file for one supplier and return its load report."""
     check_supplier_id(supplier_id)
@@ -60,17 +61,14 @@ def ingest(
     with lake.supplier_lock(lake_dir, supplier_id):
         live = lake.current(lake_dir, supplier_id)
         if live is not None and live.fingerprint == fingerprint:
-            report = LoadReport(supplier_id=supplier_id, file=path.name)
+            report = _live_report(lake_dir, supplier_id, live.load_id, path.name)
             report.status = "unchanged"
-            report.load_id = live.load_id
-            report.sha256 = fingerprint
-            report.rows_accepted = live.rows
             report.seconds = time.perf_counter() - started
             log.info("unchanged supplier=%s file=%s", supplier_id, path.name)
             return report
         load_id = lake.new_load_id()
         report = _parse_and_publish(
-            path, supplier_id, profile, settings, load_id, fingerprint
+            path, supplier_id, profile, settings, load_id, fingerprint, progress
         )
         report.seconds = time.perf_counter() - started
         report.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -85,10 +83,12 @@ def _parse_and_publish(
     settings: Settings,
     load_id: str,
     fingerprint: str,
+    progress: Progress | None,
 ) -> LoadReport:
     try:
         result = parse_price_file(
             path,
+            progress=progress,
             supplier_id=supplier_id,
             profile=profile,
             limits=limits_from(settings),
@@ -105,6 +105,8 @@ def _parse_and_publish(
             path, report, settings, load_id, fingerprint, f"internal error: {exc!r}"
         )
     report = result.report
+    if progress:
+        progress("publishing", 0.9)
     report.load_id = load_id
     report.sha256 = fingerprint
     pointer = lake.publish(
@@ -119,6 +121,22 @@ def _parse_and_publish(
     report.status = "published"
     report.published_at = pointer.published_at
     return report
+
+
+def _live_report(
+    lake_dir: Path, supplier_id: str, load_id: str, file: str
+) -> LoadReport:
+    """The report of the live load, for an `unchanged` answer."""
+    for data in reversed(lake.reports(lake_dir, supplier_id)):
+        if data.get("load_id") == load_id:
+            kept = {
+                k: v for k, v in data.items() if k in LoadReport.__dataclass_fields__
+            }
+            kept["sheets"] = [SheetReport(**s) for s in kept.get("sheets", [])]
+            report = LoadReport(**kept)
+            report.file = file
+            return report
+    return LoadReport(supplier_id=supplier_id, file=file, load_id=load_id)
 
 
 def _quarantine(
