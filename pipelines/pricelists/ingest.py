@@ -5,10 +5,10 @@ identity, validate, and report. Publishing is `search.lake`'s job.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 import logging
 import resource
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from crosses.articles import (
     note_words_from,
     split_note,
 )
-from crosses.brands import BrandTable, default_table
+from crosses.brands import BrandTable, clean_brand, clean_brand_expr, default_table
 from pipelines.pricelists.errors import HeaderNotFound, IngestError, UnreadableFile
 from pipelines.pricelists.headers import (
     ColumnChoice,
@@ -377,7 +377,7 @@ def _normalize(
     )
     frame = raw.with_columns(
         article=article_expr("article_head"),
-        brand=brands.canonical_expr("brand_raw"),
+        brand=_brand_expr(brands, profile),
         cents=pl.when(is_number).then(price_num).otherwise(price_text),
         ambiguous=is_ambiguous_money_expr("price_raw") & ~is_number,
         currency=_currency_expr(profile),
@@ -390,6 +390,24 @@ def _normalize(
     accepted = frame.filter(pl.col("reason").is_null())
     rejected = frame.filter(pl.col("reason").is_not_null())
     return _offers(accepted, profile), rejected
+
+
+def _brand_expr(brands: BrandTable, profile: SupplierProfile | None) -> pl.Expr:
+    """Canonical brand, after the profile's own brand rules (strip, then map)."""
+    cell = pl.col("brand_raw")
+    if profile is None:
+        return brands.canonical_expr(cell)
+    for pattern in profile.brands.strip:
+        cell = cell.str.replace_all(pattern, "")
+    canonical = brands.canonical_expr(cell)
+    if not profile.brands.map:
+        return canonical
+    keys = [clean_brand(k) for k in profile.brands.map]
+    values = [brands.canonical(v) for v in profile.brands.map.values()]
+    mapped = clean_brand_expr(cell).replace_strict(
+        keys, values, default=None, return_dtype=pl.String
+    )
+    return pl.coalesce(mapped, canonical)
 
 
 def _ensure(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:

@@ -66,6 +66,28 @@ class ReaderSettings(BaseModel):
     decimal: Literal[",", "."] | None = Field(None, description="Decimal separator.")
 
 
+class BrandRules(BaseModel):
+    """A supplier's own brand spellings, applied before the alias table."""
+
+    model_config = ConfigDict(extra="forbid")
+    strip: list[str] = Field(
+        default_factory=list, description="Regexes removed from brand cells."
+    )
+    map: dict[str, str] = Field(
+        default_factory=dict, description="Brand cell (any case) → brand."
+    )
+
+    @field_validator("strip")
+    @classmethod
+    def _compiles(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"brand strip pattern `{pattern}`: {exc}") from exc
+        return value
+
+
 class MatchSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     senders: list[str] = Field(default_factory=list)
@@ -91,12 +113,18 @@ class SupplierProfile(BaseModel):
     expected_every_hours: int | None = Field(None, ge=1)
     match: MatchSettings = Field(default_factory=MatchSettings)
     reader: ReaderSettings = Field(default_factory=ReaderSettings)
+    brands: BrandRules = Field(default_factory=BrandRules)
     columns: dict[str, str | list[str]] = Field(default_factory=dict)
 
     @field_validator("id")
     @classmethod
     def _id(cls, value: str) -> str:
-        return check_supplier_id(value)
+        if not SUPPLIER_ID.match(value):
+            raise ValueError(
+                f"supplier id `{value}` is not valid: use lower-case letters, digits, "
+                "`-`, `_` or `.` (at most 64)"
+            )
+        return value
 
     @field_validator("currency")
     @classmethod
