@@ -5,7 +5,6 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 VENV := .venv
 BIN := $(VENV)/bin
 export PARTS_DATA_DIR ?= $(CURDIR)/var
-export DAGSTER_HOME ?= $(PARTS_DATA_DIR)/dagster
 DAGSTER_PORT ?= 3000
 
 .PHONY: setup demo test lint typecheck pytest stop bench clean
@@ -17,13 +16,9 @@ $(BIN)/parts: pyproject.toml uv.lock
 	$(UV) sync --frozen
 	@touch $@
 
-demo: setup stop
-	@mkdir -p $(DAGSTER_HOME) && cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+demo: setup
 	$(BIN)/parts demo
-	@setsid $(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p $(DAGSTER_PORT) \
-		> $(PARTS_DATA_DIR)/dagster.log 2>&1 < /dev/null & echo $$! > $(PARTS_DATA_DIR)/dagster.pid
-	@for i in $$(seq 1 60); do \
-		curl -sf -o /dev/null http://127.0.0.1:$(DAGSTER_PORT)/server_info && break; sleep 1; done
+	$(BIN)/parts ui start --port $(DAGSTER_PORT)
 	@$(BIN)/parts suppliers
 	@echo
 	@echo "Dagster UI (assets, inbox sensor, load reports): http://127.0.0.1:$(DAGSTER_PORT)"
@@ -31,9 +26,7 @@ demo: setup stop
 	@echo "Stop with: make stop"
 
 stop:
-	@if [ -f $(PARTS_DATA_DIR)/dagster.pid ]; then \
-		kill -INT -- -$$(cat $(PARTS_DATA_DIR)/dagster.pid) 2>/dev/null || true; \
-		rm -f $(PARTS_DATA_DIR)/dagster.pid; sleep 1; fi
+	@test -x $(BIN)/parts && $(BIN)/parts ui stop || true
 
 test: setup lint typecheck pytest
 

@@ -194,7 +194,6 @@ def demo(
 ) -> None:
     """Generate the demo price lists into the inbox and ingest them."""
     from pipelines.demo_data import generate_demo
-
     from pipelines.pricelists.load import ingest as run_ingest
 
     settings = get_settings()
@@ -205,6 +204,100 @@ def demo(
     for supplier_id, path in files:
         summary = run_ingest(path, supplier_id=supplier_id, settings=settings).summary()
         _show_report(summary)
+
+
+@bench_app.command("ingest")
+def bench_ingest(
+    rows: Annotated[int, typer.Option(help="Rows of the synthetic CSV.")] = 2_000_000,
+    xlsx_rows: Annotated[
+        int, typer.Option("--xlsx-rows", help="Rows of the synthetic XLSX (0: skip).")
+    ] = 200_000,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Also print one JSON object, last.")
+    ] = False,
+    keep: Annotated[
+        bool, typer.Option(help="Keep the generated files under the data dir.")
+    ] = False,
+) -> None:
+    """Whole-ingest throughput and peak memory against a plain read of the same rows."""
+    from pipelines.bench import bench_ingest as run_bench
+
+    with err_console.status(f"bench: {rows:,} CSV rows, {xlsx_rows:,} XLSX rows…"):
+        result = run_bench(
+            rows=rows, xlsx_rows=xlsx_rows, data_dir=get_settings().data_dir, keep=keep
+        )
+    _show_bench(result)
+    if as_json:
+        _print_json(result)
+
+
+def _show_bench(r: dict[str, Any]) -> None:
+    def ok(key: str) -> str:
+        met = r["meets"].get(key)
+        return "" if met is None else ("[green]yes[/]" if met else "[red]no[/]")
+
+    table = Table("measure", "ours", "baseline", "ratio", "target", "met", title=(
+        f"ingest bench: {r['rows']:,} rows, cp1251 CSV {r['file_mb']} MiB"
+    ))  # fmt: skip
+    table.add_row(
+        "CSV rows/s",
+        f"{r['rows_per_s']:,} ({r['seconds']} s)",
+        f"{r['baseline_rows_per_s']:,} ({r['baseline_seconds']} s)",
+        f"{r['ratio']:.3f}", f"≥ {r['targets']['ratio']:.3f}", ok("ratio"),
+    )  # fmt: skip
+    table.add_row(
+        "peak RSS MiB",
+        f"{r['peak_rss_mb']:,} (floor {r['rss_floor_mb']})",
+        f"{r['baseline_peak_rss_mb']:,}",
+        f"{r['peak_rss_over_file']:.2f}× file",
+        f"< {r['targets']['peak_rss_over_file']}× file", ok("peak_rss_over_file"),
+    )  # fmt: skip
+    if r.get("xlsx_rows"):
+        table.add_row(
+            f"XLSX rows/s ({r['xlsx_rows']:,} rows)",
+            f"{r['xlsx_rows_per_s']:,} ({r['xlsx_seconds']} s)",
+            f"{r['xlsx_baseline_rows_per_s']:,} ({r['xlsx_baseline_seconds']} s)",
+            f"{r['xlsx_ratio']:.3f}", f"≥ {r['targets']['xlsx_ratio']}", ok("xlsx_ratio"),
+        )  # fmt: skip
+    console.print(table)
+    console.print(
+        "baselines: polars.read_csv of the same rows as UTF-8; a bare calamine "
+        "read of the same workbook. RSS: the ingest child's peak (floor: after "
+        "imports)."
+    )
+    m = r["machine"]
+    console.print(
+        f"{m['nproc']} CPUs, {m['ram_gib']} GiB RAM, Python {m['python']}, "
+        f"polars {m['polars']}; files generated in {r['generate_s']} s"
+    )
+
+
+ui_app = typer.Typer(help="The Dagster UI in the background.", no_args_is_help=True)
+app.add_typer(ui_app, name="ui")
+
+
+@ui_app.command("start")
+def ui_start(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 3000,
+) -> None:
+    """Start `dagster dev` detached and print its URL."""
+    from parts import ui
+
+    try:
+        url = ui.start(get_settings(), port=port)
+    except RuntimeError as exc:
+        err_console.print(f"error: {exc}")
+        raise typer.Exit(1) from exc
+    console.print(f"Dagster UI: {url}")
+
+
+@ui_app.command("stop")
+def ui_stop() -> None:
+    """Stop the UI started by `parts ui start`."""
+    from parts import ui
+
+    stopped = ui.stop(get_settings())
+    console.print("stopped" if stopped else "not running")
 
 
 def main() -> None:
