@@ -23,6 +23,26 @@ _CURRENCY_WORDS = (
 MAX_INT_DIGITS = 16  # decimal(18,2)
 
 
+# The digit groupings a money cell may have, checked before the spaces go:
+# plain `1299,50`, or thousands groups of exactly three digits separated by a
+# space-like character, `.` or `,` (`1 299,50`, `1.299,99`, `100,000.00`).
+# `12.5.3`, `1,2,3` or `1 2` are not money and stay unparsed.
+_MONEY_SHAPE = (
+    r"^[-+]?(?:\d+(?:[.,]\d*)?"
+    r"|\d{1,3}(?:" + _SPACE_CHARS + r"\d{3})+(?:[.,]\d*)?"
+    r"|\d{1,3}(?:\.\d{3})+(?:,\d*)?"
+    r"|\d{1,3}(?:,\d{3})+(?:\.\d*)?)$"
+)
+
+
+def _money_shape_ok(expr: pl.Expr) -> pl.Expr:
+    """True where the digits are grouped as money is written (see `_MONEY_SHAPE`)."""
+    trimmed = expr.str.replace_all(_CURRENCY_WORDS, "").str.replace_all(
+        r"^" + _SPACE_CHARS + r"+|" + _SPACE_CHARS + r"+$", ""
+    )
+    return trimmed.str.contains(_MONEY_SHAPE)
+
+
 def _strip_money(expr: pl.Expr) -> pl.Expr:
     return (
         expr.str.replace_all(_CURRENCY_WORDS, "")
@@ -83,7 +103,9 @@ def money_cents_expr(column: str, decimal: DecimalSep | None) -> pl.Expr:
         .then(s.str.replace_all(r"[.,]", ""))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
-    valid = canonical.str.contains(r"^-?\d{1,16}(?:\.\d*)?$")
+    valid = canonical.str.contains(r"^-?\d{1,16}(?:\.\d*)?$") & _money_shape_ok(
+        pl.col(column)
+    )
     int_part = canonical.str.extract(r"^(-?\d+)", 1)
     frac = canonical.str.extract(r"\.(\d*)$", 1).fill_null("") + "000"
     negative = int_part.str.starts_with("-")
@@ -150,6 +172,10 @@ def qty_expr(column: str) -> pl.Expr:
     """
     s = pl.col(column).str.replace_all(r"[\u00a0\u202f]", " ").str.strip_chars()
     low = s.str.to_lowercase().str.replace_all(r"\s+", " ")
+    # `1 000`, `>1 000 шт`: a number in thousands groups is one number
+    low = low.str.replace_all(r"(\d) (\d{3})\b", "${1}${2}").str.replace_all(
+        r"(\d) (\d{3})\b", "${1}${2}"
+    )
     exact_n = low.str.extract(r"^(\d+)(?:[.,]\d+)?" + _UNIT + r"$", 1)
     more_n = low.str.extract(r"^" + _MORE + r"\s*(\d+)", 1)
     plus_n = low.str.extract(r"^(\d+)\s*\+" + _UNIT + r"$", 1)
@@ -171,7 +197,7 @@ def qty_expr(column: str) -> pl.Expr:
         .when(exact_n.is_not_null())
         .then(as_int(exact_n))
         .when(more_n.is_not_null())
-        .then(as_int(more_n))
+        .then(as_int(more_n).clip(lower_bound=1))  # `>0` is at least one
         .when(plus_n.is_not_null())
         .then(as_int(plus_n))
         .when(range_n.is_not_null())

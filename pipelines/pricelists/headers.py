@@ -15,7 +15,7 @@ from rapidfuzz import fuzz
 
 FIELDS = (
     "article", "brand", "name", "price", "qty", "multiplicity",
-    "delivery_days", "warehouse", "currency",
+    "delivery_days", "warehouse", "currency", "barcode",
 )  # fmt: skip
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -148,6 +148,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "warehouse": ("склад", "warehouse", "location", "город", "склад отгрузки"),
     "currency": ("валюта", "currency", "вал", "валюта цены"),
+    # read only to check it: a barcode mangled into `4.60123E+12` rejects its row
+    "barcode": ("штрихкод", "штрих код", "barcode", "ean", "ean13", "gtin"),
 }
 
 # Words that mark a column as the wrong variant of a field.
@@ -341,6 +343,23 @@ def detect_header(head: list[list[str]]) -> HeaderGuess | None:
                 continue
             if best is None or guess.score > best.score + 1e-9:
                 best = guess
+    return best or _header_by_words(head, kinds)
+
+
+def _header_by_words(head: list[list[str]], kinds: list[str]) -> HeaderGuess | None:
+    """Fallback when no numeric row follows any header (a price column empty
+    in its first rows, text articles): the one-row header naming both article
+    and price, with a non-blank row below it."""
+    best: HeaderGuess | None = None
+    for row, kind in enumerate(kinds):
+        if kind != "text" or all(k == "blank" for k in kinds[row + 1 :]):
+            continue
+        names = compose_names(head[row : row + 1])
+        guess = HeaderGuess(row, row, names, assign_fields(names))
+        if "article" not in guess.mapping or "price" not in guess.mapping:
+            continue
+        if best is None or guess.score > best.score + 1e-9:
+            best = guess
     return best
 
 

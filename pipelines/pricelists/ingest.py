@@ -25,6 +25,7 @@ from pipelines.pricelists.errors import HeaderNotFound, IngestError, UnreadableF
 from pipelines.pricelists.headers import (
     ColumnChoice,
     HeaderGuess,
+    assign_fields,
     compose_names,
     detect_header,
     fold_header,
@@ -52,6 +53,7 @@ REJECT_REASONS = {
     "no_article": "no article",
     "article_multiline": "article cell holds a line break (two codes in one cell)",
     "article_scientific": "article in scientific notation (mangled by a spreadsheet)",
+    "barcode_scientific": "barcode in scientific notation (mangled by a spreadsheet)",
     "article_precision": "article stored as a number too long to be exact",
     "no_price": "no price",
     "bad_price": "price does not parse",
@@ -200,8 +202,6 @@ def _header(table: Table, profile: SupplierProfile | None) -> HeaderGuess | None
         last = reader.header_row - 1
         first = max(0, last - reader.header_rows + 1)
         names = compose_names(head[first : last + 1])
-        from pipelines.pricelists.headers import assign_fields
-
         return HeaderGuess(first, last, names, assign_fields(names))
     return detect_header(head)
 
@@ -212,7 +212,11 @@ def _resolve_columns(
     mapping = {f: [c] for f, c in guess.mapping.items()}
     if not profile or not profile.columns:
         return mapping
-    mapping = {}  # a profile that pins columns is the whole truth
+    # A profile that pins article and price is the whole truth; one that pins
+    # only some fields (`brand = "ГРУППА"`) overrides those, and the header
+    # words still name the rest from the columns it leaves free.
+    complete = {"article", "price"} <= set(profile.columns)
+    mapping = {}
     folded = [fold_header(n) for n in guess.names]
     for field_name, refs in profile.column_refs().items():
         chosen = []
@@ -234,6 +238,11 @@ def _resolve_columns(
                 ColumnChoice(index, name, 1.0, "pinned by the supplier profile")
             )
         mapping[field_name] = chosen
+    if not complete:
+        pinned = {c.index for choices in mapping.values() for c in choices}
+        free = [n if i not in pinned else "" for i, n in enumerate(guess.names)]
+        for field_name, choice in assign_fields(free).items():
+            mapping.setdefault(field_name, [choice])
     return mapping
 
 
@@ -348,6 +357,7 @@ def _normalize(
             "delivery_days_raw",
             "warehouse_raw",
             "currency_raw",
+            "barcode_raw",
         ],
     )
     if profile is not None and profile.brand:
@@ -355,11 +365,17 @@ def _normalize(
             brand_raw=pl.coalesce(pl.col("brand_raw"), pl.lit(profile.brand))
         )
     for column in ("article_raw", "brand_raw"):
-        if raw[column].str.contains("\ufffd", literal=True).any():
+        damaged = raw.filter(pl.col(column).str.contains("\ufffd", literal=True))
+        if damaged.height:
+            field_name = column.removesuffix("_raw")
             raise UnreadableFile(
-                f"`{column.removesuffix('_raw')}` holds the replacement character "
-                f"U+FFFD: the text was already damaged (encoding {report.encoding})",
+                f"`{field_name}` holds the replacement character U+FFFD in "
+                f"{damaged.height} rows: the text was already damaged (encoding "
+                f"{report.encoding})",
                 file=file,
+                sheet=damaged["sheet"][0],
+                row=int(damaged["row"][0]),
+                column=report.columns.get(field_name),
                 hint="ask the supplier for an undamaged file",
             )
     decimal = (profile.reader.decimal if profile else None) or price_evidence(
@@ -509,6 +525,8 @@ def _reason_expr(frame: pl.DataFrame, limits: Limits) -> pl.Expr:
         .then(pl.lit("article_multiline"))
         .when(article_raw.str.contains(SCIENTIFIC_PATTERN))
         .then(pl.lit("article_scientific"))
+        .when(pl.col("barcode_raw").str.contains(SCIENTIFIC_PATTERN).fill_null(False))
+        .then(pl.lit("barcode_scientific"))
         .when(article_number & (article_raw.str.len_chars() > 15))
         .then(pl.lit("article_precision"))
         .when(pl.col("article") == "")

@@ -98,9 +98,13 @@ def _read_one(
     elif fmt is Format.SPREADSHEETML:
         result.tables.extend(workbook.read_spreadsheetml(path, source=source))
     else:
-        encoding = textfile.detect_encoding(path, reader.encoding if reader else None)
+        encoding = textfile.detect_encoding(
+            path, reader.encoding if reader else None, source=source
+        )
         result.encoding = encoding.label
-        utf8 = stack.enter_context(textfile.utf8_copy(path, encoding, tmp_dir))
+        utf8 = stack.enter_context(
+            textfile.utf8_copy(path, encoding, tmp_dir, source=source)
+        )
         if fmt is Format.HTML:
             text = utf8.read_text(encoding="utf-8")
             result.tables.extend(workbook.read_html(text, source=source))

@@ -18,13 +18,21 @@ class Format(StrEnum):
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+# A bare BIFF stream (no OLE container) starts with its BOF record.
+_BIFF_BOF = (
+    b"\x09\x08\x10\x00",  # BIFF8
+    b"\x09\x08\x08\x00",  # BIFF5/7 (Excel 95)
+    b"\x09\x04\x06\x00",  # BIFF4
+    b"\x09\x02\x06\x00",  # BIFF3
+    b"\x09\x00\x04\x00",  # BIFF2
+)
 
 
 def sniff_format(path: Path) -> Format:
     """Tell the format from the first bytes of the file."""
     with path.open("rb") as fh:
         head = fh.read(4096)
-    if head.startswith(_OLE) or head[:4] in (b"\x09\x08\x10\x00", b"\x09\x04\x06\x00"):
+    if head.startswith(_OLE) or head[:4] in _BIFF_BOF:
         return Format.XLS
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return _zip_kind(path)

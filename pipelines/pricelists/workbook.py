@@ -152,34 +152,100 @@ def _xlsx_pads(
 # XLS ------------------------------------------------------------------------
 
 
+LEGACY_CODEPAGE = "cp1251"  # what an old workbook without a codepage holds here
+
+
+class _XlrdLog:
+    """xlrd writes its remarks to a file object; send them to the log instead."""
+
+    def write(self, text: str) -> None:
+        if text.strip():
+            log.debug("xlrd: %s", text.strip())
+
+
+_XLRD_LOG = _XlrdLog()
+
+
 def read_xls(path: Path, *, source: str, codepage: str | None) -> list[CellTable]:
-    """Every sheet of a legacy workbook: xlrd with formats, calamine as fallback."""
+    """Every sheet of a legacy workbook. Readers are tried in turn: xlrd (keeps
+    number formats); xlrd again with the supplier's codepage (cp1251 by default)
+    when the file names a codepage nobody knows; xlrd on the workbook stream
+    found under an odd name; calamine. When all refuse, one clear error."""
     try:
         return _read_xls_xlrd(path, source=source, codepage=codepage)
     except LimitExceeded:
         raise
-    except Exception as first:
-        log.warning("xlrd refused %s (%s); trying calamine", source, first)
+    except Exception as exc:
+        first = exc
+    log.warning("xlrd refused %s (%s); trying the next reader", source, first)
+    refusals = [f"xlrd said `{first}`"]
+    if codepage is None and isinstance(first, LookupError):
         try:
-            tables = _read_with_calamine(path, source=source)
-        except Exception as second:
-            raise UnreadableFile(
-                f"no reader could open this XLS: xlrd said `{first}`, calamine said "
-                f"`{second}`",
-                file=source,
-                hint="re-save the file as XLSX or CSV",
-            ) from second
-        for table in tables:
-            table.warnings.append(
-                f"xlrd could not read the file ({first}); read with calamine, number "
-                "formats (zero padding) not applied"
+            tables = _read_xls_xlrd(path, source=source, codepage=LEGACY_CODEPAGE)
+        except Exception as exc:
+            refusals.append(f"xlrd with {LEGACY_CODEPAGE} said `{exc}`")
+        else:
+            return _warn(
+                tables,
+                f"the workbook names a codepage no reader knows ({first}); text read "
+                f"as {LEGACY_CODEPAGE} (set `encoding` in the profile to override)",
             )
-        return tables
+    stream = _biff_stream(path)
+    if stream is not None:
+        name, data = stream
+        try:
+            tables = _read_xls_xlrd(path, source=source, codepage=codepage, data=data)
+        except Exception as exc:
+            refusals.append(f"xlrd on stream `{name}` said `{exc}`")
+        else:
+            return _warn(
+                tables, f"the workbook stream is named `{name}`; read from it directly"
+            )
+    try:
+        tables = _read_with_calamine(path, source=source, codepage=codepage)
+    except Exception as second:
+        refusals.append(f"calamine said `{second}`")
+        raise UnreadableFile(
+            f"no reader could open this XLS: {'; '.join(refusals)}",
+            file=source,
+            hint="re-save the file as XLSX or CSV",
+        ) from second
+    return _warn(
+        tables,
+        f"xlrd could not read the file ({first}); read with calamine, number "
+        "formats (zero padding) not applied",
+    )
 
 
-def _read_with_calamine(path: Path, *, source: str) -> list[CellTable]:
+def _warn(tables: list[CellTable], warning: str) -> list[CellTable]:
+    for table in tables:
+        table.warnings.append(warning)
+    return tables
+
+
+def _biff_stream(path: Path) -> tuple[str, bytes] | None:
+    """The BIFF workbook stream of an OLE file whatever its name (`BOOK`,
+    `Workbook1`...), or None."""
+    from xlrd import compdoc
+
+    try:
+        doc = compdoc.CompDoc(path.read_bytes(), logfile=_XLRD_LOG)
+        for node in doc.dirlist:
+            if node.etype != 2 or node.tot_size < 8:
+                continue
+            data = doc.get_named_stream(node.name)
+            if data and data[:2] == b"\x09\x08":  # a BOF record
+                return node.name, data
+    except Exception as exc:
+        log.debug("no BIFF stream found in %s: %s", path.name, exc)
+    return None
+
+
+def _read_with_calamine(
+    path: Path, *, source: str, codepage: str | None = None
+) -> list[CellTable]:
     workbook = calamine.CalamineWorkbook.from_path(str(path))
-    return [
+    tables = [
         CellTable(
             source=source,
             sheet=name,
@@ -187,20 +253,58 @@ def _read_with_calamine(path: Path, *, source: str) -> list[CellTable]:
         )
         for name in workbook.sheet_names
     ]
+    texts = [t.sheet or "" for t in tables]
+    for table in tables[:3]:
+        for row in table.rows[:50]:
+            texts.extend(v for v in row if isinstance(v, str))
+    if codepage is None and _mojibake_text(" ".join(texts)):
+        for table in tables:
+            table.sheet = _unmojibake(table.sheet or "", LEGACY_CODEPAGE)
+            table.rows = [
+                [
+                    _unmojibake(v, LEGACY_CODEPAGE) if isinstance(v, str) else v
+                    for v in r
+                ]
+                for r in table.rows
+            ]
+            table.warnings.append(
+                "text looked like cp1251 read as a Western codepage (`Îñòàòêè`); "
+                f"repaired as {LEGACY_CODEPAGE} (set `encoding` in the profile to "
+                "override)"
+            )
+    return tables
 
 
-def _read_xls_xlrd(path: Path, *, source: str, codepage: str | None) -> list[CellTable]:
+def _unmojibake(text: str, codepage: str) -> str:
+    """`Îñòàòêè` → `Остатки`: Western-decoded bytes decoded again as `codepage`."""
+    for western in ("cp1252", "latin-1"):
+        try:
+            return text.encode(western).decode(codepage)
+        except UnicodeError:
+            continue
+    return text
+
+
+def _read_xls_xlrd(
+    path: Path, *, source: str, codepage: str | None, data: bytes | None = None
+) -> list[CellTable]:
     import xlrd
 
-    book = xlrd.open_workbook(
-        str(path), formatting_info=True, on_demand=True, encoding_override=codepage
-    )
+    def open_book(encoding: str | None):  # type: ignore[no-untyped-def]
+        return xlrd.open_workbook(
+            None if data is not None else str(path),
+            file_contents=data,
+            formatting_info=True,
+            on_demand=True,
+            encoding_override=encoding,
+            logfile=_XLRD_LOG,
+        )
+
+    book = open_book(codepage)
     warning = None
     if codepage is None and book.biff_version < 80 and _looks_mojibake(book):
         book.release_resources()
-        book = xlrd.open_workbook(
-            str(path), formatting_info=True, on_demand=True, encoding_override="cp1251"
-        )
+        book = open_book(LEGACY_CODEPAGE)
         warning = (
             f"BIFF{book.biff_version // 10} workbook without a usable codepage: text "
             "read as cp1251 (set `encoding` in the profile to override)"
@@ -267,12 +371,16 @@ def _fill_merged_headers(
 
 
 def _looks_mojibake(book) -> bool:  # type: ignore[no-untyped-def]
-    sample: list[str] = []
+    sample: list[str] = list(book.sheet_names())
     for index in range(min(book.nsheets, 3)):
         sheet = book.sheet_by_index(index)
         for r in range(min(sheet.nrows, 50)):
             sample.extend(str(v) for v in sheet.row_values(r) if isinstance(v, str))
-    text = " ".join(sample)
+    return _mojibake_text(" ".join(sample))
+
+
+def _mojibake_text(text: str) -> bool:
+    """Runs of Western accented letters and no Cyrillic: cp1251 read as cp1252."""
     return bool(_MOJIBAKE.search(text)) and not _CYRILLIC.search(text)
 
 
