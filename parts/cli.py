@@ -300,6 +300,20 @@ def ui_stop() -> None:
     console.print("stopped" if stopped else "not running")
 
 
+def _register_areas() -> None:
+    """Add the commands of every module in `parts.commands`."""
+    import importlib
+    import pkgutil
+
+    from parts import commands
+
+    for module in pkgutil.iter_modules(commands.__path__):
+        importlib.import_module(f"parts.commands.{module.name}").register(app, bench_app)
+
+
+_register_areas()
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
