@@ -308,7 +308,9 @@ def _register_areas() -> None:
     from parts import commands
 
     for module in pkgutil.iter_modules(commands.__path__):
-        importlib.import_module(f"parts.commands.{module.name}").register(app, bench_app)
+        importlib.import_module(f"parts.commands.{module.name}").register(
+            app, bench_app
+        )
 
 
 _register_areas()

@@ -136,6 +136,17 @@ class CellTable:
     def column(self, index: int, start: int) -> tuple[pl.Series, pl.Series | None]:
         rows = self.rows
         values = [row[index] if index < len(row) else None for row in rows[start:]]
+        kinds = set(map(type, values))
+        padded = any(c == index for _r, c in self.pads)
+        if (
+            kinds <= _PLAIN_KINDS
+            and not padded
+            and (
+                int not in kinds
+                or all(abs(v) <= 2**53 for v in values if type(v) is int)  # type: ignore[arg-type]
+            )
+        ):
+            return _plain_column(values, kinds)
         texts: list[str | None] = []
         numbers: list[bool] = []
         pads = self.pads
@@ -160,3 +171,49 @@ class CellTable:
 
     def row_numbers(self, start: int) -> pl.Series:
         return pl.int_range(start + 1, self.n_rows + 1, dtype=pl.Int32, eager=True)
+
+
+_PLAIN_KINDS = frozenset({str, float, int, type(None)})
+
+
+def _plain_column(
+    values: list[object], kinds: set[type]
+) -> tuple[pl.Series, pl.Series]:
+    """`CellTable.column` for cells that are only text, numbers or empty, with no
+    zero-padding format in the column: whole-column work instead of a Python
+    call per cell (the same text as `render_number`)."""
+    n = len(values)
+    if not kinds & {float, int}:  # text only: '' is an empty cell
+        text = pl.Series(values, dtype=pl.String)
+        text = pl.select(pl.when(pl.lit(text) != "").then(pl.lit(text))).to_series()
+        return text.alias(""), pl.repeat(False, n, dtype=pl.Boolean, eager=True)
+    strings = [v if type(v) is str and v != "" else None for v in values]
+    numbers = [v if type(v) is float or type(v) is int else None for v in values]
+    frame = pl.DataFrame(
+        {
+            "s": pl.Series(strings, dtype=pl.String),
+            "f": pl.Series(numbers, dtype=pl.Float64, strict=False),
+        }
+    )
+    f = pl.col("f")
+    whole = f.is_finite() & (f == f.floor()) & (f.abs() < 1e17)
+    # polars prints a float like Python's repr() between 1e-4 and 1e16
+    positional = f.is_finite() & (f.abs() >= 1e-4) & (f.abs() < 1e16)
+    out = frame.select(
+        text=pl.coalesce(
+            pl.col("s"),
+            pl.when(whole)
+            .then(f.cast(pl.Int64, strict=False).cast(pl.String))
+            .when(positional)
+            .then(f.cast(pl.String)),
+        ),
+        number=f.is_not_null(),
+        odd=f.is_not_null() & ~whole & ~positional,
+    )
+    text = out["text"]
+    if out["odd"].any():  # 1e-05, 1e+16, inf, big ints: the scalar rule
+        fixed = text.to_list()
+        for i in out["odd"].arg_true().to_list():
+            fixed[i] = render_number(values[i])  # type: ignore[arg-type]
+        text = pl.Series(fixed, dtype=pl.String)
+    return text.alias(""), out["number"].alias("")
