@@ -156,7 +156,7 @@ def publish(
     )
     final = loads / f"{load_id}.parquet"
     partial = loads / f".{load_id}.parquet.partial"
-    frame.sort(["article", "brand"]).write_parquet(partial, compression="zstd")
+    frame.write_parquet(partial, compression="zstd")
     with partial.open("rb+") as fh:
         os.fsync(fh.fileno())
     os.replace(partial, final)

@@ -386,20 +386,35 @@ def _normalize(
     if decimal:
         report.value_notes[f"decimal_separator_{decimal}"] = 1
     raw = _split_notes(raw, brands)
-    price_num = money_cents_expr("price_raw", ".")
-    price_text = money_cents_expr("price_raw", decimal)
     is_number = (
         pl.col("price_is_number") if "price_is_number" in raw.columns else pl.lit(False)
     )
-    frame = raw.with_columns(
-        article=article_expr("article_head"),
-        brand=_brand_expr(brands, profile),
-        cents=pl.when(is_number).then(price_num).otherwise(price_text),
-        ambiguous=is_ambiguous_money_expr("price_raw") & ~is_number,
-        currency=_currency_expr(profile),
-        stock=_qty_struct(raw),
-        multiplicity=multiplicity_expr("multiplicity_raw"),
-        delivery=delivery_expr("delivery_days_raw"),
+    # Values repeat a lot (stock words, delivery terms, brands, prices): each
+    # parser runs once per distinct cell and the answers are joined back.
+    frame = raw.with_columns(article=article_expr("article_head"))
+    frame = _on_distinct(frame, ["brand_raw"], brand=_brand_expr(brands, profile))
+    numbers_present = "price_is_number" in raw.columns and raw["price_is_number"].any()
+    frame = _on_distinct(
+        frame,
+        ["price_raw"],
+        _cents_number=money_cents_expr("price_raw", ".")
+        if numbers_present
+        else pl.lit(None, dtype=pl.Int64),
+        _cents_text=money_cents_expr("price_raw", decimal),
+        _ambiguous=is_ambiguous_money_expr("price_raw"),
+    ).with_columns(
+        cents=pl.when(is_number).then("_cents_number").otherwise("_cents_text"),
+        ambiguous=pl.col("_ambiguous") & ~is_number,
+    )
+    frame = _on_distinct(
+        frame, ["currency_raw", "_currency_hint"], currency=_currency_expr(profile)
+    )
+    frame = _stock(frame)
+    frame = _on_distinct(
+        frame, ["multiplicity_raw"], multiplicity=multiplicity_expr("multiplicity_raw")
+    )
+    frame = _on_distinct(
+        frame, ["delivery_days_raw"], delivery=delivery_expr("delivery_days_raw")
     )
     frame = frame.with_columns(reason=_reason_expr(frame, limits))
     _notes(report, frame)
@@ -483,21 +498,34 @@ def _currency_expr(profile: SupplierProfile | None) -> pl.Expr:
     return pl.when(text.is_null() | (text == "")).then(fallback).otherwise(mapped)
 
 
-def _qty_struct(raw: pl.DataFrame) -> pl.Expr:
-    qty_cols = [c for c in raw.columns if c == "qty_raw" or c.startswith("qty_raw_")]
-    if len(qty_cols) == 1:
-        return qty_expr("qty_raw")
-    parts = [qty_expr(c) for c in qty_cols]
+def _on_distinct(frame: pl.DataFrame, keys: list[str], **exprs: pl.Expr) -> pl.DataFrame:
+    """Evaluate `exprs` once per distinct value of `keys` and join them back."""
+    parsed = frame.select(keys).unique().with_columns(**exprs)
+    return frame.join(
+        parsed, on=keys, how="left", nulls_equal=True, maintain_order="left"
+    )
+
+
+def _stock(frame: pl.DataFrame) -> pl.DataFrame:
+    """Parse every stock column; several columns (warehouses) are summed."""
+    columns = [c for c in frame.columns if c == "qty_raw" or c.startswith("qty_raw_")]
+    if len(columns) == 1:
+        return _on_distinct(frame, ["qty_raw"], stock=qty_expr("qty_raw"))
+    for i, column in enumerate(columns):
+        frame = _on_distinct(frame, [column], **{f"_stock_{i}": qty_expr(column)})
+    parts = [pl.col(f"_stock_{i}") for i in range(len(columns))]
     qtys = [p.struct.field("qty") for p in parts]
     total = pl.when(pl.any_horizontal([q.is_not_null() for q in qtys])).then(
         pl.sum_horizontal(qtys)
     )
     approx = pl.any_horizontal([p.struct.field("approx") for p in parts])
     status = pl.when(total.is_null()).then(pl.lit("unknown")).otherwise(pl.lit("exact"))
-    return pl.struct(
-        total.cast(pl.Int32).alias("qty"),
-        approx.alias("approx"),
-        status.alias("status"),
+    return frame.with_columns(
+        stock=pl.struct(
+            total.cast(pl.Int32).alias("qty"),
+            approx.alias("approx"),
+            status.alias("status"),
+        )
     )
 
 
