@@ -112,7 +112,7 @@ def offers(
 ) -> None:
     """The published offers of one identity."""
     from crosses.articles import normalize_article
-    from crosses.brands import default_table
+    from pipelines.brand_review import brand_table
     from search import lake
 
     canonical, _note = normalize_article(article)
@@ -120,7 +120,8 @@ def offers(
         pl.col("article") == canonical
     )
     if brand:
-        frame = frame.filter(pl.col("brand") == default_table().canonical(brand))
+        table = brand_table(get_settings())
+        frame = frame.filter(pl.col("brand") == table.canonical(brand))
     rows = frame.sort("price").head(limit).collect()
     records = [
         {**r, "price": f"{r['price']:.2f}"} for r in rows.drop("sheet").to_dicts()

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from parts.settings import Settings
+from pipelines.brand_review import brand_table
 from pipelines.pricelists.errors import IngestError
 from pipelines.pricelists.ingest import Progress, file_fingerprint, parse_price_file
 from pipelines.pricelists.profiles import (
@@ -94,6 +95,7 @@ def _parse_and_publish(
             limits=limits_from(settings),
             tmp_dir=settings.tmp_dir,
             max_reject_share=settings.max_reject_share,
+            brands=brand_table(settings),
         )
     except IngestError as exc:
         report = getattr(exc, "report", None) or LoadReport(supplier_id, path.name)

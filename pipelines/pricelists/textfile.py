@@ -103,7 +103,9 @@ def _utf8_share(path: Path) -> float:
     sequences: cp1251 text gives a few per cent, UTF-8 text close to 1."""
     high = in_seqs = seen = 0
     with path.open("rb") as fh:
-        while seen < SHARE_SAMPLE_BYTES and (chunk := fh.read(SHARE_SAMPLE_BYTES)):
+        while seen < SHARE_SAMPLE_BYTES and (
+            chunk := fh.read(min(CHUNK_BYTES, SHARE_SAMPLE_BYTES - seen))
+        ):
             seen += len(chunk)
             high += len(chunk) - len(chunk.translate(None, _HIGH_BYTES))
             in_seqs += len(chunk) - len(_UTF8_SEQ.sub(b"", chunk))

@@ -22,7 +22,9 @@ def _last_json(output: str) -> object:
     return json.loads(output.strip().splitlines()[-1])
 
 
-def test_ingest_json_contract_and_exit_codes(settings: Settings, tmp_path: Path) -> None:
+def test_ingest_json_contract_and_exit_codes(
+    settings: Settings, tmp_path: Path
+) -> None:
     path = tmp_path / "price.csv"
     path.write_bytes(PRICE.encode("cp1251"))
     first = runner.invoke(app, ["ingest", str(path), "--supplier", "acme", "--json"])
@@ -40,9 +42,11 @@ def test_ingest_json_contract_and_exit_codes(settings: Settings, tmp_path: Path)
     assert (again.exit_code, _last_json(again.stdout)["status"]) == (0, "unchanged")  # type: ignore[index]
 
 
-def test_ingest_quarantined_exits_1_with_error(settings: Settings, tmp_path: Path) -> None:
+def test_ingest_quarantined_exits_1_with_error(
+    settings: Settings, tmp_path: Path
+) -> None:
     path = tmp_path / "bad.csv"
-    path.write_bytes("a;b\n1;2\n".encode())
+    path.write_bytes(b"a;b\n1;2\n")
     result = runner.invoke(app, ["ingest", str(path), "--supplier", "acme", "--json"])
     data = _last_json(result.stdout)
     assert result.exit_code == 1
@@ -50,7 +54,9 @@ def test_ingest_quarantined_exits_1_with_error(settings: Settings, tmp_path: Pat
 
 
 def test_ingest_usage_errors_exit_2(settings: Settings, tmp_path: Path) -> None:
-    missing = runner.invoke(app, ["ingest", str(tmp_path / "nope.csv"), "--supplier", "a"])
+    missing = runner.invoke(
+        app, ["ingest", str(tmp_path / "nope.csv"), "--supplier", "a"]
+    )
     assert missing.exit_code == 2
     path = tmp_path / "p.csv"
     path.write_text(PRICE, encoding="utf-8")
@@ -60,7 +66,9 @@ def test_ingest_usage_errors_exit_2(settings: Settings, tmp_path: Path) -> None:
     assert no_supplier.exit_code == 2
 
 
-def test_offers_json_follows_the_offers_contract(settings: Settings, tmp_path: Path) -> None:
+def test_offers_json_follows_the_offers_contract(
+    settings: Settings, tmp_path: Path
+) -> None:
     path = tmp_path / "price.csv"
     path.write_bytes(PRICE.encode("cp1251"))
     runner.invoke(app, ["ingest", str(path), "--supplier", "acme"])
@@ -78,11 +86,13 @@ def test_offers_json_follows_the_offers_contract(settings: Settings, tmp_path: P
         "qty_raw": "БОЛЕЕ 50", "qty_approx": True, "multiplicity": 1,
         "delivery_days_min": 3, "delivery_days_max": 5, "warehouse": None,
     }  # fmt: skip
-    by_brand = runner.invoke(app, ["offers", "A0004201220", "--brand", "lemforder", "--json"])
+    by_brand = runner.invoke(
+        app, ["offers", "A0004201220", "--brand", "lemforder", "--json"]
+    )
     got = json.loads(by_brand.stdout)
-    assert [(r["brand"], r["price"], r["qty"], r["delivery_days_min"]) for r in got] == [
-        ("LEMFORDER", "265.64", None, 14)
-    ]
+    assert [
+        (r["brand"], r["price"], r["qty"], r["delivery_days_min"]) for r in got
+    ] == [("LEMFORDER", "265.64", None, 14)]
 
 
 def test_suppliers_lists_last_load(settings: Settings, tmp_path: Path) -> None:

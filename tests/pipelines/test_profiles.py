@@ -53,7 +53,11 @@ def test_profile_brand_and_warehouse_fill_files_without_them(tmp_path: Path) -> 
         {"id": "s", "brand": "Haval", "warehouse": "Кунцево", "delivery_days": [1, 2]}
     )
     row = _parse(path, profile).row(0, named=True)
-    assert (row["brand"], row["article"], row["warehouse"]) == ("HAVAL", "01673147", "Кунцево")
+    assert (row["brand"], row["article"], row["warehouse"]) == (
+        "HAVAL",
+        "01673147",
+        "Кунцево",
+    )
     assert (row["delivery_days_min"], row["delivery_days_max"]) == (1, 2)
 
 
@@ -73,7 +77,7 @@ def test_profile_brand_and_warehouse_fill_files_without_them(tmp_path: Path) -> 
 def test_bad_profile_names_the_problem(tmp_path: Path, body: str, message: str) -> None:
     path = tmp_path / "s.toml"
     path.write_text(body, encoding="utf-8")
-    with pytest.raises(ProfileError, match="s.toml") as caught:
+    with pytest.raises(ProfileError, match=r"s\.toml") as caught:
         load_profile(path)
     assert message in str(caught.value)
 
