@@ -324,9 +324,10 @@ def compose_names(rows: list[list[str]]) -> list[str]:
 def detect_header(head: list[list[str]]) -> HeaderGuess | None:
     """The best header block (1 to 4 rows) directly above the data, or None."""
     kinds = [_row_kind(r) for r in head]
+    singles = [sum(1 for c in r if c and c.strip()) == 1 for r in head]
     best: HeaderGuess | None = None
     for bottom, kind in enumerate(kinds):
-        if kind != "text" or not _data_follows(kinds, bottom):
+        if kind != "text" or not _data_follows(kinds, bottom, singles):
             continue
         top = bottom
         while (
@@ -363,9 +364,18 @@ def _header_by_words(head: list[list[str]], kinds: list[str]) -> HeaderGuess | N
     return best
 
 
-def _data_follows(kinds: list[str], row: int) -> bool:
-    for kind in kinds[row + 1 :]:
+def _data_follows(
+    kinds: list[str], row: int, singles: list[bool] | None = None
+) -> bool:
+    """True when the next rows (past blanks and up to three one-cell group rows,
+    such as a 1C category `Фильтры`) hold data."""
+    groups = 0
+    for index in range(row + 1, len(kinds)):
+        kind = kinds[index]
         if kind == "blank":
+            continue
+        if kind == "text" and singles and singles[index] and groups < 3:
+            groups += 1
             continue
         return kind == "data"
     return False

@@ -296,6 +296,17 @@ def _extract(
         [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in raw_cols]
     )
     frame = frame.filter(~blank)
+    # a category row (`Фильтры`) holds one cell and no price
+    filled = pl.sum_horizontal(
+        [(pl.col(c).str.strip_chars() != "").fill_null(False) for c in raw_cols]
+    )
+    group = (filled == 1) & pl.col("price_raw").is_null()
+    groups = frame.filter(group).height
+    if groups:
+        frame = frame.filter(~group)
+        report.value_notes["group_rows_skipped"] = (
+            report.value_notes.get("group_rows_skipped", 0) + groups
+        )
     if "price" in mapping:
         frame = frame.with_columns(
             _currency_hint=pl.lit(_currency_from_header(mapping["price"][0].header))
@@ -498,7 +509,9 @@ def _currency_expr(profile: SupplierProfile | None) -> pl.Expr:
     return pl.when(text.is_null() | (text == "")).then(fallback).otherwise(mapped)
 
 
-def _on_distinct(frame: pl.DataFrame, keys: list[str], **exprs: pl.Expr) -> pl.DataFrame:
+def _on_distinct(
+    frame: pl.DataFrame, keys: list[str], **exprs: pl.Expr
+) -> pl.DataFrame:
     """Evaluate `exprs` once per distinct value of `keys` and join them back."""
     parsed = frame.select(keys).unique().with_columns(**exprs)
     return frame.join(
