@@ -120,8 +120,8 @@ def offers(
         pl.col("article") == canonical
     )
     if brand:
-        table = brand_table(get_settings())
-        frame = frame.filter(pl.col("brand") == table.canonical(brand))
+        brands = brand_table(get_settings())
+        frame = frame.filter(pl.col("brand") == brands.canonical(brand))
     rows = frame.sort("price").head(limit).collect()
     records = [
         {**r, "price": f"{r['price']:.2f}"} for r in rows.drop("sheet").to_dicts()
@@ -193,18 +193,39 @@ def demo(
         bool, typer.Option(help="Only write the demo files, do not ingest.")
     ] = False,
 ) -> None:
-    """Generate the demo price lists into the inbox and ingest them."""
+    """Generate the demo data set (price lists, crosses, catalogue) and load it."""
+    from pipelines.catalogue.load import load_catalogue
+    from pipelines.crosslists.load import load_crosses
+    from pipelines.demo_catalogue import DEMO_VINS, generate_demo_catalogue
+    from pipelines.demo_crosses import generate_demo_crosses
     from pipelines.demo_data import generate_demo
     from pipelines.pricelists.load import ingest as run_ingest
 
     settings = get_settings()
     files = generate_demo(settings.inbox_dir)
-    console.print(f"demo price lists written to {settings.inbox_dir}")
+    crosses = generate_demo_crosses(settings.inbox_dir)
+    catalogue = generate_demo_catalogue(settings.data_dir / "demo")
+    console.print(f"demo data written to {settings.inbox_dir} and {catalogue}")
     if generate_only:
         return
     for supplier_id, path in files:
         summary = run_ingest(path, supplier_id=supplier_id, settings=settings).summary()
         _show_report(summary)
+    for source, path in crosses:
+        cross = load_crosses(path, source=source, settings=settings).summary()
+        console.print(
+            f"crosses {cross['status']} {source} {path.name}: {cross['edges']} edges "
+            f"{cross['edges_by_kind']}"
+        )
+    loaded = load_catalogue(catalogue, settings=settings)
+    console.print(
+        f"catalogue {loaded.status} version {loaded.version}: "
+        + ", ".join(f"{k} {v}" for k, v in loaded.rows.items())
+    )
+    vin, label, _year = DEMO_VINS[0]
+    console.print(
+        f"try: parts offers 0986452041 · parts analogs MANN W712/75 · parts vin {vin} ({label})"
+    )
 
 
 @bench_app.command("ingest")

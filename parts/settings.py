@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -57,6 +57,37 @@ class Settings(BaseSettings):
     )
     inbox_poll_s: int = Field(
         15, ge=1, description="How often the Dagster inbox sensor looks for new files."
+    )
+    crosses_depth: int = Field(
+        2, ge=1, le=6, description="How many cross edges an analog search follows."
+    )
+    crosses_max_group: int = Field(
+        200,
+        ge=2,
+        description="Most parts one cross group may join: a bigger group in a file is "
+        "rejected, and an analog search stops there and names the busiest part.",
+    )
+
+    catalogue_keep_versions: int = Field(
+        3,
+        ge=1,
+        description="Catalogue versions kept in the lake (the live one included).",
+    )
+    plates_url: str = Field(
+        "",
+        description="Base URL of the vehicle registry (ГИБДД) plate service; empty: off.",
+    )
+    plates_token: SecretStr = Field(
+        SecretStr(""), description="Bearer token for the plate service."
+    )
+    plates_timeout_s: float = Field(
+        5.0, gt=0, le=120, description="Timeout of one plate-service request, seconds."
+    )
+    plates_retries: int = Field(
+        2,
+        ge=0,
+        le=10,
+        description="Retries of a plate request after a 5xx or a timeout.",
     )
 
     @field_validator("data_dir", "profiles_dir")

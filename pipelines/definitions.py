@@ -5,11 +5,19 @@ from __future__ import annotations
 from dagster import Definitions
 
 from parts.settings import get_settings
+from pipelines.catalogue.assets import catalogue
+from pipelines.catalogue.sensors import build_catalogue_sensor
+from pipelines.crosslists.assets import crosses
+from pipelines.crosslists.sensors import build_crosses_sensor
 from pipelines.pricelists.assets import price_list_checks, supplier_offers
 from pipelines.pricelists.sensors import build_inbox_sensor
 
 defs = Definitions(
-    assets=[supplier_offers],
+    assets=[supplier_offers, catalogue, crosses],
     asset_checks=price_list_checks,
-    sensors=[build_inbox_sensor(poll_s=get_settings().inbox_poll_s)],
+    sensors=[
+        build_inbox_sensor(poll_s=get_settings().inbox_poll_s),
+        build_catalogue_sensor(poll_s=get_settings().inbox_poll_s),
+        build_crosses_sensor(poll_s=get_settings().inbox_poll_s),
+    ],
 )

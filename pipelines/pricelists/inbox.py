@@ -28,6 +28,8 @@ SETTLE_S = 2.0
 """A file modified more recently than this may still be being written."""
 
 _IGNORED_PREFIXES = (".", "~$")
+OTHER_FEEDS = frozenset({"catalogue", "crosses"})
+"""Inbox folders that belong to other feeds, not to a supplier."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ def scan_inbox(
     now = time.time() if now is None else now
     loose: list[Path] = []
     for entry in sorted(inbox.iterdir()):
-        if _ignored(entry):
+        if _ignored(entry) or entry.name in OTHER_FEEDS:
             continue
         if entry.is_dir():
             _scan_supplier_folder(entry, scan, now=now, settle_s=settle_s)

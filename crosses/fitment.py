@@ -1,0 +1,149 @@
+"""Which catalogue vehicles a VIN may be, and which parts fit a vehicle.
+
+Plain queries over a `Catalogue`; each has a row cap and says when it cut.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from crosses.brands import default_table
+from crosses.catalogue import Catalogue
+from crosses.catalogue_versions import resolve_vehicle_id
+from crosses.vin import VinDecode
+
+MAX_VEHICLES = 50
+MAX_PARTS = 500
+KEY = ["brand", "article"]
+_WORD = re.compile(r"\w+")
+
+
+class FitmentError(LookupError):
+    """A vehicle or a generic article the catalogue does not know."""
+
+
+class UnknownVehicle(FitmentError):
+    """No vehicle with this id, now or under an older id."""
+
+
+class UnknownGenericArticle(FitmentError):
+    """No generic article matches the query."""
+
+
+@dataclass(frozen=True)
+class Capped:
+    """Rows of a query and whether the row cap cut them."""
+
+    rows: list[dict[str, Any]]
+    truncated: bool
+
+
+def vehicles_for_vin(
+    catalogue: Catalogue, decoded: VinDecode, *, limit: int = MAX_VEHICLES
+) -> Capped:
+    """Catalogue vehicles of the VIN's make(s) built in its model year."""
+    table = default_table()
+    makes = sorted({table.canonical(m) for m in decoded.makes})
+    if not makes:
+        return Capped([], False)
+    found = catalogue.vehicles.filter(pl.col("make").is_in(makes))
+    if decoded.model_year is not None:
+        year = decoded.model_year
+        found = found.filter(
+            (pl.col("year_from") <= year) & (pl.col("year_to").fill_null(9999) >= year)
+        )
+    found = found.sort("make", "model", "type", "vehicle_id")
+    return _cap(found.drop("data_version", "make_raw"), limit)
+
+
+def _cap(frame: pl.DataFrame, limit: int) -> Capped:
+    return Capped(frame.head(limit).to_dicts(), frame.height > limit)
+
+
+def find_vehicle(catalogue: Catalogue, vehicle_id: int) -> dict[str, Any]:
+    """The vehicle row for an id, following an old id to the current one."""
+    current, how = resolve_vehicle_id(catalogue, vehicle_id)
+    if current is None:
+        hint = (
+            f" (it was {how} in a later version)"
+            if how in ("retired", "ambiguous")
+            else ""
+        )
+        raise UnknownVehicle(
+            f"vehicle `{vehicle_id}` is not in catalogue version "
+            f"`{catalogue.version}`{hint}"
+        )
+    row = catalogue.vehicles.filter(pl.col("vehicle_id") == current).row(0, named=True)
+    return {**row, "requested_id": vehicle_id, "resolved_by": how}
+
+
+def generic_articles(catalogue: Catalogue, query: str) -> pl.DataFrame:
+    """Generic articles matching an id (`402`) or words of the name (`колодки`)."""
+    known = (
+        catalogue.articles.select("generic_article_id", "generic_article")
+        .unique()
+        .sort("generic_article_id", "generic_article", nulls_last=True)
+    )
+    text = query.strip()
+    if text.isdigit():
+        return known.filter(pl.col("generic_article_id") == int(text))
+    stems = [_stem(w) for w in _WORD.findall(text.casefold())]
+    if not stems:
+        return known.clear()
+    name = pl.col("generic_article").str.to_lowercase()
+    return known.filter(
+        pl.all_horizontal(name.str.contains(s, literal=True) for s in stems)
+    )
+
+
+def _stem(word: str) -> str:
+    """A crude stem: `колодки` finds `колодок`, `pads` finds `pad`."""
+    return word[: max(3, len(word) - 2)]
+
+
+@dataclass(frozen=True)
+class VehicleParts:
+    """The linked articles of one vehicle and one generic article."""
+
+    vehicle: dict[str, Any]
+    generic_articles: list[dict[str, Any]]
+    parts: list[dict[str, Any]]
+    truncated: bool
+
+
+def parts_for_vehicle(
+    catalogue: Catalogue,
+    vehicle_id: int,
+    generic_article: str,
+    *,
+    limit: int = MAX_PARTS,
+) -> VehicleParts:
+    """Articles linked to a vehicle, of one generic article, with their brands."""
+    vehicle = find_vehicle(catalogue, vehicle_id)
+    kinds = generic_articles(catalogue, generic_article)
+    if kinds.is_empty():
+        raise UnknownGenericArticle(
+            f"no generic article matches `{generic_article}` in catalogue version "
+            f"`{catalogue.version}`; give its id or words of its name"
+        )
+    linked = catalogue.links.filter(pl.col("vehicle_id") == vehicle["vehicle_id"])
+    parts = (
+        catalogue.articles.join(linked.select("brand", "article"), on=KEY)
+        .join(kinds, on=["generic_article_id", "generic_article"], nulls_equal=True)
+        .select(
+            "brand", "article", "article_raw", "generic_article_id", "generic_article",
+            "description",
+        )
+        .sort("brand", "article")
+    )  # fmt: skip
+    capped = _cap(parts, limit)
+    return VehicleParts(
+        vehicle=vehicle,
+        generic_articles=kinds.to_dicts(),
+        parts=capped.rows,
+        truncated=capped.truncated,
+    )

@@ -1,0 +1,39 @@
+"""OE numbers given without their maker: the maker, where the number's shape is certain.
+
+A cross file often lists original numbers with no brand (`LR015556`,
+`970.573.111.01`, `1405365`). A number gets a maker here only when its shape
+belongs to one maker alone; anything else stays unknown (an empty brand), and
+the cross graph lists such numbers without passing through them. Never assign
+one OE brand to a whole row: one row can hold Land Rover, Jaguar, Ford and
+Volvo numbers.
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+
+# canonical article pattern → maker
+CERTAIN_SHAPES: tuple[tuple[str, str], ...] = (
+    (r"^LR\d{6}$", "LAND ROVER"),
+)  # fmt: skip
+
+_COMPILED = tuple((re.compile(p), maker) for p, maker in CERTAIN_SHAPES)
+
+
+def maker_of(article: str) -> str | None:
+    """The maker of a canonical OE number whose shape is certain, else None."""
+    for pattern, maker in _COMPILED:
+        if pattern.match(article):
+            return maker
+    return None
+
+
+def maker_expr(article: str | pl.Expr) -> pl.Expr:
+    """`maker_of` as a polars expression (null where the maker is not certain)."""
+    expr = pl.col(article) if isinstance(article, str) else article
+    out = pl.lit(None, dtype=pl.String)
+    for pattern, maker in reversed(CERTAIN_SHAPES):
+        out = pl.when(expr.str.contains(pattern)).then(pl.lit(maker)).otherwise(out)
+    return out

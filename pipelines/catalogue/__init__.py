@@ -1,0 +1,1 @@
+"""The catalogue in Dagster: loading catalogue versions dropped into the inbox."""
