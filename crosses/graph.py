@@ -32,7 +32,7 @@ Rules of `CrossGraph.analogs`:
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +140,7 @@ class Analog:
     verified: bool
     blocked: bool
     path: tuple[Hop, ...]
+    confirmed: bool | None = None  # by the catalogue; None when none is loaded
 
     @property
     def depth(self) -> int:
@@ -153,6 +154,7 @@ class Analog:
             "kind": self.kind,
             "verified": self.verified,
             "blocked": self.blocked,
+            "confirmed": self.confirmed,
             "depth": self.depth,
             "path": [hop.to_dict() for hop in self.path],
         }
@@ -864,3 +866,46 @@ class GraphCache:
                 )
         self._loads, self._marks = loads, marks
         return self._graph
+
+
+TRUSTED_SOURCES = frozenset({"catalogue", "manual"})
+
+
+def confirm_analogs(
+    resolution: Resolution, oe_numbers: pl.DataFrame | None
+) -> Resolution:
+    """Mark each analog confirmed or not by the catalogue's OE numbers.
+
+    An analog is confirmed when every edge on its path comes from the catalogue
+    or a person (or was verified), when it is one of the part's OE numbers (or
+    the part is one of its), or when the two share an OE number in the
+    catalogue. Otherwise a supplier's analog is flagged unconfirmed. With no
+    catalogue loaded (`oe_numbers` None) nothing is said (`confirmed` None).
+    """
+    if oe_numbers is None:
+        return resolution
+    wanted = {(resolution.brand, resolution.article)} | {
+        (a.brand, a.article) for a in resolution.analogs
+    }
+    keys = pl.DataFrame(
+        {"brand": [b for b, _ in wanted], "article": [a for _, a in wanted]},
+        schema={"brand": pl.String, "article": pl.String},
+    )
+    rows = oe_numbers.join(keys, on=["brand", "article"], how="semi")
+    oe_of: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    for brand, article, oe_brand, oe_number in rows.select(
+        "brand", "article", "oe_brand", "oe_number"
+    ).iter_rows():
+        oe_of.setdefault((brand, article), set()).add((oe_brand or "", oe_number))
+    mine = oe_of.get((resolution.brand, resolution.article), set())
+    me = (resolution.brand, resolution.article)
+    confirmed = []
+    for analog in resolution.analogs:
+        theirs = oe_of.get((analog.brand, analog.article), set())
+        trusted = all(
+            hop.verified or TRUSTED_SOURCES & set(hop.sources) for hop in analog.path
+        )
+        direct_oe = (analog.brand, analog.article) in mine or me in theirs
+        ok = bool(trusted or direct_oe or (mine & theirs))
+        confirmed.append(replace(analog, confirmed=ok))
+    return replace(resolution, analogs=confirmed)

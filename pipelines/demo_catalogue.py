@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from pipelines.demo_crosses import HEADLINE_OE
 from pipelines.demo_data import LADA_CARS, Part, build_catalogue
 
 VERSION = "demo-2026.01"
@@ -187,6 +188,12 @@ def generate_demo_catalogue(out_dir: Path, *, seed: int = 7) -> Path:
                 for p in articles
                 if generic_of(p) == SPARK_PLUG and _GAP.search(p.article)
             ],
+        ),
+        # FILTRON OP 526 is left out on purpose: its supplier analog of
+        # MANN-FILTER W 712/75 then shows as unconfirmed by the catalogue
+        "oe_numbers.csv": _rows(
+            ["brand", "article", "oe_brand", "oe_number"],
+            [row for row in HEADLINE_OE if row[0] != "FILTRON"],
         ),
         "vehicles.csv": _rows(VEHICLE_COLUMNS, [v[:-1] for v in VEHICLES]),
         "links.csv": _rows(["brand", "article", "vehicle_id"], sorted(set(links))),

@@ -303,7 +303,8 @@ def analogs(
     as_json: Annotated[bool, typer.Option("--json", help="A JSON array.")] = False,
 ) -> None:
     """The analogs of a part, each with the path of crosses (and sources) behind it."""
-    from crosses.graph import open_graph
+    from crosses.graph import confirm_analogs, open_graph
+    from pipelines.catalogue.queries import live_catalogue
 
     settings = get_settings()
     graph = open_graph(
@@ -312,6 +313,8 @@ def analogs(
         depth=settings.crosses_depth,
     )
     found = graph.analogs(brand, article, depth=depth, include_blocked=blocked)
+    catalogue = live_catalogue(settings)
+    found = confirm_analogs(found, catalogue.oe_numbers if catalogue else None)
     if not found.known:
         err_console.print(escape(f"no cross names `{found.brand} {found.article}`"))
     if found.guard is not None:
@@ -321,7 +324,8 @@ def analogs(
         return
     if not found.analogs:
         return
-    table = Table("brand", "article", "kind", "depth", "verified", "blocked", "path",
+    table = Table("brand", "article", "kind", "depth", "verified", "blocked",
+                  "catalogue", "path",
                   title=f"analogs of {found.brand} {found.article}")  # fmt: skip
     for item in found.analogs:
         path = " → ".join(
@@ -330,7 +334,9 @@ def analogs(
         )
         table.add_row(
             escape(item.brand or "?"), item.article, item.kind, str(item.depth),
-            "yes" if item.verified else "", "yes" if item.blocked else "", escape(path),
+            "yes" if item.verified else "", "yes" if item.blocked else "",
+            {True: "confirmed", False: "unconfirmed", None: ""}[item.confirmed],
+            escape(path),
         )  # fmt: skip
     console.print(table)
 

@@ -15,6 +15,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import polars as pl
+
+from crosses import store as cross_store
 from crosses.catalogue import (
     MANIFEST,
     Catalogue,
@@ -208,6 +211,9 @@ def _publish(
         catalogue_lake.publish(
             lake, final, fingerprint=fingerprint, keep=settings.catalogue_keep_versions
         )
+        _publish_oe_crosses(
+            lake, final, load_id=report.load_id, fingerprint=fingerprint
+        )
     report.status = "published"
     report.version, report.date, report.mode = final.version, final.date, final.mode
     report.previous_version = rekey.previous_version
@@ -219,3 +225,31 @@ def _publish(
             f"{rekey.links_dropped} link(s) point at vehicles this catalogue does not "
             "have and were dropped"
         )
+
+
+CATALOGUE_SOURCE = "catalogue"
+
+
+def _publish_oe_crosses(
+    lake: Path, catalogue: Catalogue, *, load_id: str, fingerprint: str
+) -> None:
+    """The catalogue's OE numbers as the `catalogue` cross source (kind `oe`), so
+    analogs reach OE numbers and supplier analogs can be checked against them."""
+    oe = catalogue.oe_numbers
+    edges = (
+        oe.filter((pl.col("article") != "") & (pl.col("oe_number") != ""))
+        .select(
+            brand_a=pl.col("brand"),
+            article_a=pl.col("article"),
+            brand_b=pl.col("oe_brand").fill_null(""),
+            article_b=pl.col("oe_number"),
+            kind=pl.lit("oe"),
+            article_raw_b=pl.col("oe_number_raw"),
+        )
+        .unique(["brand_a", "article_a", "brand_b", "article_b"], maintain_order=True)
+    )
+    with cross_store.source_lock(lake, CATALOGUE_SOURCE):
+        cross_store.publish(
+            lake, source=CATALOGUE_SOURCE, load_id=load_id, edges=edges,
+            fingerprint=fingerprint, file=f"catalogue {catalogue.version}", keep=2,
+        )  # fmt: skip

@@ -217,7 +217,7 @@ def test_demo_catalogue_is_deterministic(tmp_path: Path) -> None:
     files = sorted(p.name for p in first.iterdir())
     assert files == [
         "article_criteria.csv", "articles.csv", "brands.csv", "links.csv",
-        "manifest.json", "vehicles.csv",
+        "manifest.json", "oe_numbers.csv", "vehicles.csv",
     ]  # fmt: skip
     assert all((first / f).read_bytes() == (second / f).read_bytes() for f in files)
     assert len(VEHICLES) == 56

@@ -110,7 +110,7 @@ def _requests(result: SensorResult) -> list[RunRequest]:
 
 def test_sensor_requests_each_new_file_once(env: Settings) -> None:
     path = _drop(env, "supplier-x/x.csv", GOOD)
-    _drop(env, "supplier-x/fresh.csv", GOOD, age_s=0)
+    _drop(env, "supplier-x/fresh.csv", GOOD, age_s=-60)  # still being written
     _drop(env, "loose.csv", GOOD)
     _drop(env, "Bad Folder/x.csv", GOOD)
 

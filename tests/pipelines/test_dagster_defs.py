@@ -181,7 +181,7 @@ def test_sensor_requests_a_changed_file_again(env: Settings) -> None:
 
 
 def test_sensor_skips_files_being_written_hidden_and_unmatched(env: Settings) -> None:
-    _drop(env, "acme/fresh.csv", GOOD, age_s=0)
+    _drop(env, "acme/fresh.csv", GOOD, age_s=-60)
     _drop(env, "acme/.hidden.csv", GOOD)
     _drop(env, "unknown_supplier_file.csv", GOOD)
 
@@ -197,7 +197,7 @@ def test_sensor_matches_a_loose_file_by_profile_pattern(env: Settings) -> None:
 
 
 def test_scan_reports_why_files_are_skipped(env: Settings) -> None:
-    fresh = _drop(env, "acme/fresh.csv", GOOD, age_s=0)
+    fresh = _drop(env, "acme/fresh.csv", GOOD, age_s=-60)
     loose = _drop(env, "nobody.csv", GOOD)
 
     scan = inbox.scan_inbox(env.inbox_dir, profiles_dir=env.profiles_dir)
