@@ -512,11 +512,16 @@ def _currency_expr(profile: SupplierProfile | None) -> pl.Expr:
 def _on_distinct(
     frame: pl.DataFrame, keys: list[str], **exprs: pl.Expr
 ) -> pl.DataFrame:
-    """Evaluate `exprs` once per distinct value of `keys` and join them back."""
+    """Evaluate `exprs` once per distinct value of `keys` and join them back.
+
+    Only the key columns go through the join (one answer per row, in row
+    order); the frame itself is not copied.
+    """
     parsed = frame.select(keys).unique().with_columns(**exprs)
-    return frame.join(
+    answers = frame.select(keys).join(
         parsed, on=keys, how="left", nulls_equal=True, maintain_order="left"
     )
+    return frame.hstack(answers.drop(keys))
 
 
 def _stock(frame: pl.DataFrame) -> pl.DataFrame:
