@@ -60,7 +60,9 @@ def read_xlsx(path: Path, *, source: str, max_unpacked: int) -> list[CellTable]:
     tables = []
     for name in workbook.sheet_names:
         try:
-            rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            sheet = workbook.get_sheet_by_name(name)  # parses the sheet XML once
+            rows = sheet.to_python(skip_empty_area=False)
+            merged = sheet.merged_cell_ranges or []
         except Exception as exc:
             raise UnreadableFile(
                 f"cannot read sheet: {exc}", file=source, sheet=name
@@ -69,7 +71,6 @@ def read_xlsx(path: Path, *, source: str, max_unpacked: int) -> list[CellTable]:
         if pad_styles and name in sheet_xml:
             pads = _xlsx_pads(path, sheet_xml[name], pad_styles)
         table = CellTable(source=source, sheet=name, rows=rows, pads=pads)
-        merged = workbook.get_sheet_by_name(name).merged_cell_ranges or []
         _fill_merged_headers(
             table, [(a[0], b[0] + 1, a[1], b[1] + 1) for a, b in merged]
         )
