@@ -29,7 +29,17 @@ err_console = Console(stderr=True)
 
 @app.callback()
 def _setup() -> None:
-    settings = get_settings()
+    from pydantic import ValidationError
+
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"PARTS_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            for e in exc.errors()
+        )
+        err_console.print(f"error: bad setting: {problems}")
+        raise typer.Exit(2) from exc
     configure_logging(settings.log_level, json=settings.log_json)
 
 
@@ -87,7 +97,7 @@ def _show_report(summary: dict[str, Any]) -> None:
         f"[{colour}]{summary['status']}[/] {summary['supplier_id']} "
         f"{summary['file']}: {summary['rows_accepted']} offers from "
         f"{summary['rows_read']} rows, {summary['rows_rejected']} rejected "
-        f"({summary['seconds']} s)"
+        f"({round(summary['seconds'], 3)} s)"
     )
     if summary.get("error"):
         console.print(f"  [red]error:[/] {summary['error']}")
@@ -178,13 +188,22 @@ def report(
 
     found = lake.reports(get_settings().lake_dir, supplier)
     if not found:
-        err_console.print(f"no loads for supplier `{supplier}`")
-        raise typer.Exit(1)
+        err_console.print(f"error: no loads for supplier `{supplier}`")
+        raise typer.Exit(2)
     last = found[-1]
     if as_json:
         _print_json(last)
-    else:
-        console.print_json(json.dumps(last, ensure_ascii=False, default=str))
+        return
+    _show_report({**last, "unknown_brands": sorted(last.get("unknown_brands", {}))})
+    console.print(
+        f"  load {last['load_id']}, format {last.get('format') or '?'}, "
+        f"encoding {last.get('encoding') or '-'}, {last.get('identities', 0)} identities"
+    )
+    for reason, examples in (last.get("reject_examples") or {}).items():
+        rows = ", ".join(str(e.get("row")) for e in examples)
+        console.print(f"  {reason}: rows {rows}")
+    for note, count in (last.get("value_notes") or {}).items():
+        console.print(f"  note {note}: {count}")
 
 
 @app.command()
@@ -202,10 +221,13 @@ def demo(
     from pipelines.pricelists.load import ingest as run_ingest
 
     settings = get_settings()
-    files = generate_demo(settings.inbox_dir)
-    crosses = generate_demo_crosses(settings.inbox_dir)
-    catalogue = generate_demo_catalogue(settings.data_dir / "demo")
-    console.print(f"demo data written to {settings.inbox_dir} and {catalogue}")
+    # written beside the inbox, not into it: the inbox sensor would load them
+    # all again; drop a file into `inbox/` to see the sensor at work
+    folder = settings.data_dir / "demo"
+    files = generate_demo(folder / "pricelists")
+    crosses = generate_demo_crosses(folder)
+    catalogue = generate_demo_catalogue(folder)
+    console.print(f"demo data written to {folder}")
     if generate_only:
         return
     for supplier_id, path in files:

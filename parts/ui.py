@@ -6,6 +6,7 @@ import contextlib
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -31,6 +32,11 @@ def pid_file(settings: Settings) -> Path:
 def start(settings: Settings, *, port: int, host: str = "127.0.0.1") -> str:
     """Start `dagster dev` detached; return its URL once it answers."""
     stop(settings)
+    if _port_taken(host, port):
+        raise RuntimeError(
+            f"port {port} on {host} is already in use (another `parts ui` with "
+            "another PARTS_DATA_DIR?); choose another with --port / DAGSTER_PORT"
+        )
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
@@ -96,3 +102,9 @@ def stop(settings: Settings, *, timeout_s: float = 15) -> bool:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)
     return True
+
+
+def _port_taken(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.settimeout(1)
+        return probe.connect_ex((host, port)) == 0

@@ -20,7 +20,7 @@ _CURRENCY_WORDS = (
     r"(?i)(?:руб(?:лей|ля|ль)?\.?|р\.|р$|₽|rub\.?|rur|грн\.?|uah|usd|eur|€|\$|"
     r"у\.\s*е\.?|cny|¥)"
 )
-MAX_INT_DIGITS = 16  # decimal(18,2)
+MAX_INT_DIGITS = 14  # up to 10^14 roubles: beyond that a cell is not a price
 
 
 # The digit groupings a money cell may have, checked before the spaces go:
@@ -33,6 +33,24 @@ _MONEY_SHAPE = (
     r"|\d{1,3}(?:\.\d{3})+(?:,\d*)?"
     r"|\d{1,3}(?:,\d{3})+(?:\.\d*)?)$"
 )
+
+
+_CELL_CURRENCY = (
+    ("RUB", r"руб|р\.|р$|₽|rub|rur"),
+    ("UAH", r"грн|uah|₴"),
+    ("USD", r"usd|\$"),
+    ("EUR", r"eur|€"),
+    ("CNY", r"cny|¥|юан"),
+)
+
+
+def money_currency_expr(column: str) -> pl.Expr:
+    """ISO code of a currency written inside a money cell (`12,50 EUR`), or null."""
+    low = pl.col(column).str.to_lowercase()
+    expr = pl.lit(None, dtype=pl.String)
+    for code, pattern in reversed(_CELL_CURRENCY):
+        expr = pl.when(low.str.contains(pattern)).then(pl.lit(code)).otherwise(expr)
+    return expr
 
 
 def _money_shape_ok(expr: pl.Expr) -> pl.Expr:
@@ -116,7 +134,7 @@ def money_cents(raw: pl.Series, decimal: DecimalSep | None) -> pl.Series:
         .then(text.str.replace_all(r"[.,]", ""))
     )
     f = f.with_columns(
-        valid=pl.col("canonical").str.contains(r"^-?\d{1,16}(?:\.\d*)?$")
+        valid=pl.col("canonical").str.contains(r"^-?\d{1,14}(?:\.\d*)?$")
         & pl.col("shape_ok"),
         int_part=pl.col("canonical").str.extract(r"^(-?\d+)", 1),
         frac=pl.col("canonical").str.extract(r"\.(\d*)$", 1).fill_null("") + "000",
@@ -159,7 +177,7 @@ def is_ambiguous_money_expr(column: str) -> pl.Expr:
 
 def cents_to_decimal_expr(expr: pl.Expr) -> pl.Expr:
     """Integer cents as an exact decimal(18,2) (an integer divided by 100 is exact)."""
-    return (expr.cast(pl.Decimal(18, 2)) / 100).cast(pl.Decimal(18, 2))
+    return (expr.cast(pl.Decimal(38, 2)) / 100).cast(pl.Decimal(18, 2))
 
 
 def parse_money(text: str, decimal: DecimalSep | None = None) -> Decimal | None:
@@ -295,8 +313,18 @@ def delivery_expr(column: str) -> pl.Expr:
         scaled = pl.when(hours).then((expr + 23) // 24).otherwise(expr * factor)
         return scaled.clip(0, 32767).cast(pl.Int16)
 
-    lo = pl.when(today).then(pl.lit(0)).when(tomorrow).then(pl.lit(1)).otherwise(first)
-    hi = pl.when(second.is_not_null()).then(second).otherwise(lo)
+    lo = (
+        pl.when(today)
+        .then(pl.lit(0))
+        .when(tomorrow)
+        .then(pl.lit(1))
+        .otherwise(pl.min_horizontal(first, second))  # `10-3` is 3 to 10 days
+    )
+    hi = (
+        pl.when(second.is_not_null())
+        .then(pl.max_horizontal(first, second))
+        .otherwise(lo)
+    )
     return pl.struct(days(lo).alias("min"), days(hi).alias("max"))
 
 

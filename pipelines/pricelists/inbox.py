@@ -131,7 +131,7 @@ def _match_loose_files(
     settle_s: float,
 ) -> None:
     try:
-        profiles = load_profiles(profiles_dir)
+        profiles = load_profiles(profiles_dir, strict=False)
     except ProfileError as exc:
         scan.skipped.extend(
             (path, f"supplier profiles unreadable: {exc}") for path in loose

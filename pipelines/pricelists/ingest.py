@@ -21,7 +21,12 @@ from crosses.articles import (
     split_note,
 )
 from crosses.brands import BrandTable, clean_brand, clean_brand_expr, default_table
-from pipelines.pricelists.errors import HeaderNotFound, IngestError, UnreadableFile
+from pipelines.pricelists.errors import (
+    HeaderNotFound,
+    IngestError,
+    LimitExceeded,
+    UnreadableFile,
+)
 from pipelines.pricelists.headers import (
     ColumnChoice,
     HeaderGuess,
@@ -39,6 +44,7 @@ from search.offer_values import (
     delivery_expr,
     is_ambiguous_money_expr,
     money_cents_expr,
+    money_currency_expr,
     multiplicity_expr,
     price_evidence,
     qty_expr,
@@ -143,6 +149,12 @@ def parse_price_file(
             hint="pin `reader.header_row` and `columns` in the supplier profile",
         )
     raw = pl.concat(frames, how="diagonal_relaxed")
+    if raw.height > limits.max_rows:
+        raise LimitExceeded(
+            f"{raw.height} data rows, over the limit of {limits.max_rows}",
+            file=path.name,
+            hint="raise PARTS_MAX_ROWS if the file is genuine",
+        )
     step(f"normalizing {raw.height:,} rows", 0.6)
     offers, rejects = _normalize(raw, profile, brands, limits, report, path.name)
     _count(report, offers, rejects)
@@ -413,12 +425,15 @@ def _normalize(
         else pl.lit(None, dtype=pl.Int64),
         _cents_text=money_cents_expr("price_raw", decimal),
         _ambiguous=is_ambiguous_money_expr("price_raw"),
+        _price_currency=money_currency_expr("price_raw"),
     ).with_columns(
         cents=pl.when(is_number).then("_cents_number").otherwise("_cents_text"),
         ambiguous=pl.col("_ambiguous") & ~is_number,
     )
     frame = _on_distinct(
-        frame, ["currency_raw", "_currency_hint"], currency=_currency_expr(profile)
+        frame,
+        ["currency_raw", "_currency_hint", "_price_currency"],
+        currency=_currency_expr(profile),
     )
     frame = _stock(frame)
     frame = _on_distinct(
@@ -501,7 +516,8 @@ def _currency_expr(profile: SupplierProfile | None) -> pl.Expr:
     mapped = text.replace_strict(
         list(words), list(words.values()), default="?", return_dtype=pl.String
     )
-    fallback = pl.coalesce(
+    fallback = pl.coalesce(  # the cell's own currency, then the profile's
+        pl.col("_price_currency"),
         pl.lit(default, dtype=pl.String),
         pl.col("_currency_hint"),
         pl.lit("RUB"),
@@ -668,7 +684,12 @@ def _count(report: LoadReport, offers: pl.DataFrame, rejects: pl.DataFrame) -> N
             cols = [
                 c for c in sample.columns if c.endswith("_raw") or c in ("row", "sheet")
             ]
-            report.reject_examples[reason] = sample.select(cols).to_dicts()
+            report.reject_examples[reason] = sample.select(
+                [
+                    _clip(pl.col(c)) if sample.schema[c] == pl.String else pl.col(c)
+                    for c in cols
+                ]
+            ).to_dicts()
 
 
 def _rows_in(offers: pl.DataFrame, key: tuple[str, str | None]) -> int:
@@ -685,3 +706,15 @@ def _check_unknown_brands(
     unknown = [b for b in seen if b and not brands.is_known(b)]
     for brand in sorted(unknown)[:500]:
         report.unknown_brands[brand] = brands.suggest(brand)
+
+
+EXAMPLE_CHARS = 200
+
+
+def _clip(expr: pl.Expr) -> pl.Expr:
+    """A cell shortened for a report example (a 2 MB cell stays out of the JSON)."""
+    return (
+        pl.when(expr.str.len_chars() > EXAMPLE_CHARS)
+        .then(expr.str.slice(0, EXAMPLE_CHARS) + "…")
+        .otherwise(expr)
+    )

@@ -18,6 +18,7 @@ from pipelines.pricelists.ingest import Progress, file_fingerprint, parse_price_
 from pipelines.pricelists.profiles import (
     SupplierProfile,
     check_supplier_id,
+    load_profile,
     load_profiles,
 )
 from pipelines.pricelists.reading import Limits
@@ -39,8 +40,17 @@ def limits_from(settings: Settings) -> Limits:
 
 
 def profile_for(settings: Settings, supplier_id: str) -> SupplierProfile | None:
-    """The supplier's profile from the profiles folder, if it has one."""
-    return load_profiles(settings.profiles_dir).get(supplier_id)
+    """The supplier's profile from the profiles folder, if it has one.
+
+    A broken `<supplier_id>.toml` is this supplier's error; other broken
+    profiles are logged and do not concern it.
+    """
+    own = settings.profiles_dir / f"{supplier_id}.toml"
+    if own.is_file():
+        profile = load_profile(own)
+        if profile.id == supplier_id:
+            return profile
+    return load_profiles(settings.profiles_dir, strict=False).get(supplier_id)
 
 
 def ingest(
@@ -165,7 +175,7 @@ def _quarantine(
 
 def supplier_overview(settings: Settings) -> list[dict[str, object]]:
     """Every known supplier: profile, live load and the last attempt."""
-    profiles = load_profiles(settings.profiles_dir)
+    profiles = load_profiles(settings.profiles_dir, strict=False)
     ids = sorted(set(profiles) | set(lake.suppliers(settings.lake_dir)))
     rows = []
     for supplier_id in ids:

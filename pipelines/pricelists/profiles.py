@@ -7,6 +7,8 @@ currency, delivery days, brand and warehouse, and the reject threshold.
 
 from __future__ import annotations
 
+import codecs
+import logging
 import re
 import tomllib
 from pathlib import Path
@@ -15,6 +17,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipelines.pricelists.errors import ProfileError
+
+log = logging.getLogger(__name__)
 
 SUPPLIER_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 _LETTERS = re.compile(r"^[A-Z]{1,3}$")
@@ -27,7 +31,15 @@ def check_supplier_id(value: str) -> str:
             f"supplier id `{value}` is not valid",
             hint="use lower-case letters, digits, `-`, `_` or `.` (at most 64)",
         )
+    if value in RESERVED_IDS:
+        raise ProfileError(
+            f"supplier id `{value}` is reserved (its inbox folder feeds {value})",
+            hint="choose another id",
+        )
     return value
+
+
+RESERVED_IDS = frozenset({"catalogue", "crosses"})
 
 
 class ColumnRef(BaseModel):
@@ -58,6 +70,17 @@ class ReaderSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     encoding: str | None = Field(None, description="Text encoding or XLS codepage.")
     delimiter: str | None = Field(None, description="CSV delimiter.")
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_codec(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                codecs.lookup(value)
+            except LookupError as exc:
+                raise ValueError(f"unknown encoding `{value}`") from exc
+        return value
+
     sheets: list[str] | None = Field(None, description="Only these sheets.")
     header_row: int | None = Field(
         None, ge=0, description="1-based last header row; 0 means no header."
@@ -166,13 +189,23 @@ def load_profile(path: Path) -> SupplierProfile:
         raise ProfileError(f"invalid supplier profile: {exc}", file=str(path)) from exc
 
 
-def load_profiles(folder: Path) -> dict[str, SupplierProfile]:
-    """Every `*.toml` profile in a folder, by supplier id."""
+def load_profiles(folder: Path, *, strict: bool = True) -> dict[str, SupplierProfile]:
+    """Every `*.toml` profile in a folder, by supplier id.
+
+    With `strict=False` a broken profile is logged and left out, so one bad
+    file does not stop every other supplier.
+    """
     profiles: dict[str, SupplierProfile] = {}
     if not folder.is_dir():
         return profiles
     for path in sorted(folder.glob("*.toml")):
-        profile = load_profile(path)
+        try:
+            profile = load_profile(path)
+        except ProfileError as exc:
+            if strict:
+                raise
+            log.warning("profile left out: %s", exc)
+            continue
         if profile.id in profiles:
             raise ProfileError(
                 f"supplier `{profile.id}` has two profiles", file=str(path)

@@ -52,6 +52,8 @@ def read_tables(
             file=path.name,
             hint="raise PARTS_MAX_FILE_MB if the file is genuine",
         )
+    if size == 0:
+        raise UnreadableFile("the file is empty (0 bytes)", file=path.name)
     result = ReadResult()
     with ExitStack() as stack:
         _read_one(path, path.name, profile, limits, tmp_dir, result, stack, depth=0)
@@ -75,16 +77,14 @@ def _read_one(
         if depth >= 2:
             raise UnreadableFile("archive nested too deep", file=source)
         for member in _unzip(path, source, limits, tmp_dir, stack):
+            name = member.name.split("-", 1)[1]  # drop the extraction prefix
+            before = len(result.tables)
             _read_one(
-                member,
-                f"{source}/{member.name}",
-                profile,
-                limits,
-                tmp_dir,
-                result,
-                stack,
+                member, f"{source}/{name}", profile, limits, tmp_dir, result, stack,
                 depth + 1,
-            )
+            )  # fmt: skip
+            for table in result.tables[before:]:  # rows say which member they are
+                table.sheet = name if table.sheet is None else f"{name}:{table.sheet}"
         return
     if fmt is Format.XLSX:
         result.tables.extend(
@@ -116,6 +116,7 @@ def _read_one(
                 f"{table.n_cols} columns, over the limit of {limits.max_columns}",
                 file=source,
                 sheet=table.sheet,
+                hint="raise PARTS_MAX_COLUMNS if the file is genuine",
             )
         if table.n_rows > limits.max_rows + 200:
             raise LimitExceeded(
