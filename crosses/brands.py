@@ -240,9 +240,11 @@ class BrandTable:
             score_cutoff=SUGGEST_CUTOFF,
         )
         best: dict[str, float] = {}
-        found = [(n, s) for n, s, _ in by_name] + [
-            (self.by_key[k], s) for k, s, _ in by_key
-        ]
+        # a partial match (`BOSH` inside `MITSUBOSHI`) counts for less than a
+        # whole-word likeness (`BOSH` ~ `BOSCH`)
+        found = [
+            (n, max(0.9 * s, fuzz.ratio(cleaned, n))) for n, s, _ in by_name
+        ] + [(self.by_key[k], s) for k, s, _ in by_key]
         for name, score in found:
             if (cleaned, name) in self.rejected or name == cleaned:
                 continue

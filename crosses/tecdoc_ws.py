@@ -223,7 +223,15 @@ def _xml_reply(name: str, data: bytes, rows: _Rows) -> None:
         raise UnreadableCatalogue(f"the reply is a SOAP fault: {text}", file=name)
     reply = next((e for e in root.iter() if _local(e.tag).endswith("Response")), None)
     if reply is None:
-        raise UnreadableCatalogue("no `getArticlesResponse` element", file=name)
+        raise UnreadableCatalogue(
+            "not a `getArticles` reply (no `getArticlesResponse` element)", file=name
+        )
+    if _local(reply.tag) != "getArticlesResponse":
+        raise UnreadableCatalogue(
+            f"a `{_local(reply.tag)}` reply, not `getArticlesResponse`: only "
+            "`getArticles` replies carry articles",
+            file=name,
+        )
     for element in reply:
         if _local(element.tag) == "articles":
             _pegasus_article(_as_dict(element), rows, file=name)

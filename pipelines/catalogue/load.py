@@ -135,6 +135,13 @@ def _zip_members(path: Path, *, max_bytes: int) -> dict[str, bytes]:
             "not a ZIP archive, a folder, a `.json` or an `.xml` file", file=path.name
         ) from exc
     members, budget = {}, max_bytes
+    if "[Content_Types].xml" in archive.namelist():
+        archive.close()
+        raise UnreadableCatalogue(
+            "an Office document (XLSX/DOCX), not a catalogue; a catalogue is a "
+            "folder or ZIP of tables with `manifest.json` (docs/catalogue-format.md)",
+            file=path.name,
+        )
     with archive:
         for info in archive.infolist():
             if info.is_dir() or Path(info.filename).name.startswith("."):

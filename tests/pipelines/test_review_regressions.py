@@ -160,3 +160,28 @@ def test_demo_leaves_the_inbox_empty(settings: Settings) -> None:
     )
     assert left == []
     assert len(lake.suppliers(settings.lake_dir)) == 5
+
+
+def test_brand_suggestions_prefer_whole_word_likeness() -> None:
+    from crosses.brands import default_table
+
+    assert default_table().suggest("BOSH")[0] == "BOSCH"
+
+
+def test_catalogue_load_refuses_other_replies_and_office_files(tmp_path: Path) -> None:
+    from pipelines.catalogue.load import load_catalogue
+    from tests.conftest import shared_file
+
+    settings = Settings(data_dir=tmp_path / "var", profiles_dir=tmp_path)
+    manufacturers = load_catalogue(
+        shared_file("tecdoc", "motorlink_tecdoc_getManufacturers.xml"),
+        settings=settings,
+    )
+    assert manufacturers.status == "rejected"
+    assert "not `getArticlesResponse`" in (manufacturers.error or "")
+    office = load_catalogue(
+        shared_file("tecdoc", "motorlink_webisco_mann_tecdoc_export.xlsx"),
+        settings=settings,
+    )
+    assert office.status == "rejected"
+    assert "Office document" in (office.error or "")
