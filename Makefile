@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PARTS_DATA_DIR ?= $(CURDIR)/var
 DAGSTER_PORT ?= 3000
+API_PORT ?= 8000
 
 .PHONY: setup demo test lint typecheck pytest stop bench clean
 
@@ -18,10 +19,11 @@ $(BIN)/parts: pyproject.toml uv.lock
 
 demo: setup
 	$(BIN)/parts demo
-	$(BIN)/parts ui start --port $(DAGSTER_PORT)
 	@$(BIN)/parts suppliers
+	$(BIN)/parts ui start --port $(DAGSTER_PORT) --api-port $(API_PORT)
 	@echo
 	@echo "Dagster UI (assets, inbox sensor, load reports): http://127.0.0.1:$(DAGSTER_PORT)"
+	@echo "HTTP API: http://127.0.0.1:$(API_PORT)/docs"
 	@echo "Drop a price file into $(PARTS_DATA_DIR)/inbox/<supplier>/ and it is published."
 	@echo "Stop with: make stop"
 

@@ -147,3 +147,22 @@ def parts_for_vehicle(
         parts=capped.rows,
         truncated=capped.truncated,
     )
+
+
+def vin_answer(
+    decoded: VinDecode, catalogue: Catalogue | None, *, limit: int = 50
+) -> dict[str, Any]:
+    """One VIN as `parts vin --json` prints it, with matching catalogue vehicles."""
+    found = vehicles_for_vin(catalogue, decoded, limit=limit) if catalogue else None
+    data = decoded.to_dict()
+    head = {k: data.pop(k) for k in ("vin", "valid", "errors", "wmi", "manufacturer")}
+    return {
+        **head,
+        "country": data.pop("country"),
+        "model_year": data.pop("model_year"),
+        "check_digit_ok": data.pop("check_digit_ok"),
+        "vehicles": found.rows if found else [],
+        "vehicles_truncated": found.truncated if found else False,
+        "catalogue_version": catalogue.version if catalogue else None,
+        **data,
+    }

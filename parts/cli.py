@@ -316,32 +316,52 @@ def _show_bench(r: dict[str, Any]) -> None:
     )
 
 
-ui_app = typer.Typer(help="The Dagster UI in the background.", no_args_is_help=True)
+ui_app = typer.Typer(
+    help="The Dagster UI and the HTTP API in the background.", no_args_is_help=True
+)
 app.add_typer(ui_app, name="ui")
 
 
 @ui_app.command("start")
 def ui_start(
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 3000,
+    port: Annotated[int, typer.Option(help="Dagster UI port on 127.0.0.1.")] = 3000,
+    api_port: Annotated[int, typer.Option(help="HTTP API port on 127.0.0.1.")] = 8000,
 ) -> None:
-    """Start `dagster dev` detached and print its URL."""
+    """Start `dagster dev` and the API detached and print their URLs."""
     from parts import ui
 
+    settings = get_settings()
     try:
-        url = ui.start(get_settings(), port=port)
+        dagster = ui.start(settings, port=port, service=ui.DAGSTER)
+        api = ui.start(settings, port=api_port, service=ui.API)
     except RuntimeError as exc:
         err_console.print(f"error: {exc}")
         raise typer.Exit(1) from exc
-    console.print(f"Dagster UI: {url}")
+    console.print(f"Dagster UI: {dagster}")
+    console.print(
+        f"HTTP API:   {api}/docs (e.g. {api}/api/analogs?brand=MANN&article=W712/75)"
+    )
 
 
 @ui_app.command("stop")
 def ui_stop() -> None:
-    """Stop the UI started by `parts ui start`."""
+    """Stop what `parts ui start` started."""
     from parts import ui
 
-    stopped = ui.stop(get_settings())
-    console.print("stopped" if stopped else "not running")
+    settings = get_settings()
+    stopped = [ui.stop(settings, service=s) for s in (ui.DAGSTER, ui.API)]
+    console.print("stopped" if any(stopped) else "not running")
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+) -> None:
+    """Run the HTTP API in the foreground."""
+    import uvicorn
+
+    uvicorn.run("service.main:app", host=host, port=port)
 
 
 def _register_areas() -> None:

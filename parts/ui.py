@@ -1,4 +1,8 @@
-"""Starting and stopping the Dagster UI as a background process group."""
+"""Background services of the demo: the Dagster UI and the HTTP API.
+
+Each runs as its own process group, detached, with a pid file and a log under
+the data dir, so `make demo` can return and `make stop` can end them.
+"""
 
 from __future__ import annotations
 
@@ -11,79 +15,99 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 from parts.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
+START_TIMEOUT_S = 90
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    health_path: str
+
+    def command(self, host: str, port: int) -> list[str]:
+        bin_dir = Path(sys.executable).parent
+        if self.name == "dagster":
+            return [str(bin_dir / "dagster"), "dev", "-m", "pipelines.definitions",
+                    "-h", host, "-p", str(port)]  # fmt: skip
+        return [str(bin_dir / "uvicorn"), "service.main:app", "--host", host,
+                "--port", str(port)]  # fmt: skip
+
+
+DAGSTER = Service("dagster", "/server_info")
+API = Service("api", "/api/suppliers")
 
 
 def _reset_signals() -> None:
     # A process started from a non-interactive shell may inherit SIGINT/SIGTERM
-    # as ignored; dagster then cannot be stopped gracefully.
+    # as ignored; the service then cannot be stopped gracefully.
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, signal.SIG_DFL)
 
 
-def pid_file(settings: Settings) -> Path:
-    return settings.data_dir / "dagster.pid"
+def pid_file(settings: Settings, service: Service = DAGSTER) -> Path:
+    return settings.data_dir / f"{service.name}.pid"
 
 
-def start(settings: Settings, *, port: int, host: str = "127.0.0.1") -> str:
-    """Start `dagster dev` detached; return its URL once it answers."""
-    stop(settings)
+def start(
+    settings: Settings,
+    *,
+    port: int,
+    host: str = "127.0.0.1",
+    service: Service = DAGSTER,
+) -> str:
+    """Start a service detached; return its URL once it answers."""
+    stop(settings, service=service)
     if _port_taken(host, port):
         raise RuntimeError(
-            f"port {port} on {host} is already in use (another `parts ui` with "
-            "another PARTS_DATA_DIR?); choose another with --port / DAGSTER_PORT"
+            f"port {port} on {host} is already in use (another instance with "
+            "another PARTS_DATA_DIR?); choose another port"
         )
-    home = settings.dagster_home
-    home.mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
-    dagster = Path(sys.executable).with_name("dagster")
-    env = {**os.environ, "DAGSTER_HOME": str(home.resolve())}
-    env["PARTS_DATA_DIR"] = str(settings.data_dir.resolve())
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PARTS_DATA_DIR": str(settings.data_dir.resolve())}
     env["PARTS_PROFILES_DIR"] = str(settings.profiles_dir.resolve())
-    log = (settings.data_dir / "dagster.log").open("ab")
-    process = subprocess.Popen(
-        [
-            str(dagster),
-            "dev",
-            "-m",
-            "pipelines.definitions",
-            "-h",
-            host,
-            "-p",
-            str(port),
-        ],
-        cwd=REPO,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-        preexec_fn=_reset_signals,
-    )
-    pid_file(settings).write_text(str(process.pid))
+    if service is DAGSTER:
+        home = settings.dagster_home
+        home.mkdir(parents=True, exist_ok=True)
+        shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
+        env["DAGSTER_HOME"] = str(home.resolve())
+    log_path = settings.data_dir / f"{service.name}.log"
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            service.command(host, port),
+            cwd=REPO,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_reset_signals,
+        )
+    pid_file(settings, service).write_text(str(process.pid))
     url = f"http://{host}:{port}"
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(
-                f"dagster exited with code {process.returncode}; see "
-                f"{settings.data_dir / 'dagster.log'}"
+                f"{service.name} exited with code {process.returncode}; see {log_path}"
             )
         try:
-            with urllib.request.urlopen(f"{url}/server_info", timeout=2):
+            with urllib.request.urlopen(f"{url}{service.health_path}", timeout=2):
                 return url
         except OSError:
             time.sleep(0.5)
-    raise RuntimeError(f"dagster did not answer at {url} within 90 s")
+    raise RuntimeError(f"{service.name} did not answer at {url} in {START_TIMEOUT_S} s")
 
 
-def stop(settings: Settings, *, timeout_s: float = 15) -> bool:
-    """Stop a UI started by `start`; True if one was running."""
-    path = pid_file(settings)
+def stop(
+    settings: Settings, *, timeout_s: float = 15, service: Service = DAGSTER
+) -> bool:
+    """Stop a service started by `start`; True if one was running."""
+    path = pid_file(settings, service)
     if not path.exists():
         return False
     pid = int(path.read_text().strip() or 0)

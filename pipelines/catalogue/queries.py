@@ -11,9 +11,10 @@ from typing import Any
 import polars as pl
 
 from crosses.catalogue import Catalogue
-from crosses.fitment import parts_for_vehicle, vehicles_for_vin
+from crosses.fitment import parts_for_vehicle
+from crosses.fitment import vin_answer as vin_report
 from crosses.plates import PlateClient, normalize_plate
-from crosses.vin import VinDecode, decode_many, decode_vin
+from crosses.vin import decode_many, decode_vin
 from parts.settings import Settings
 from search import catalogue_lake, lake
 
@@ -21,25 +22,6 @@ from search import catalogue_lake, lake
 def live_catalogue(settings: Settings) -> Catalogue | None:
     """The published catalogue, or None before the first load."""
     return catalogue_lake.read_current(settings.lake_dir)
-
-
-def vin_report(
-    decoded: VinDecode, catalogue: Catalogue | None, *, limit: int = 50
-) -> dict[str, Any]:
-    """One VIN as `parts vin --json` prints it, with matching catalogue vehicles."""
-    found = vehicles_for_vin(catalogue, decoded, limit=limit) if catalogue else None
-    data = decoded.to_dict()
-    head = {k: data.pop(k) for k in ("vin", "valid", "errors", "wmi", "manufacturer")}
-    return {
-        **head,
-        "country": data.pop("country"),
-        "model_year": data.pop("model_year"),
-        "check_digit_ok": data.pop("check_digit_ok"),
-        "vehicles": found.rows if found else [],
-        "vehicles_truncated": found.truncated if found else False,
-        "catalogue_version": catalogue.version if catalogue else None,
-        **data,
-    }
 
 
 def vin_reports(vins: list[str], settings: Settings) -> list[dict[str, Any]]:
