@@ -29,6 +29,22 @@ PACKAGING_WORDS: frozenset[str] = frozenset(
     }
 )  # fmt: skip
 
+# Countries of origin: a trailing bracket naming one is a note (`(Китай)`).
+COUNTRIES: tuple[str, ...] = (
+    "ГЕРМАНИЯ", "КИТАЙ", "ЯПОНИЯ", "КОРЕЯ", "ЮЖНАЯ КОРЕЯ", "РОССИЯ", "РФ", "ТУРЦИЯ",
+    "ТАЙВАНЬ", "ИТАЛИЯ", "ФРАНЦИЯ", "ИСПАНИЯ", "ПОЛЬША", "США", "ЧЕХИЯ", "ШВЕЦИЯ",
+    "ИНДИЯ", "БЕЛЬГИЯ", "ВЕЛИКОБРИТАНИЯ", "АНГЛИЯ", "НИДЕРЛАНДЫ", "ВЕНГРИЯ",
+    "СЛОВЕНИЯ", "АВСТРИЯ", "БРАЗИЛИЯ", "МАЛАЙЗИЯ", "ТАИЛАНД", "БЕЛАРУСЬ", "УКРАИНА",
+    "ДАНИЯ", "ФИНЛЯНДИЯ", "ИРАН", "УЗБЕКИСТАН", "КАЗАХСТАН", "ЕВРОПА", "EU",
+    "GERMANY", "CHINA", "JAPAN", "KOREA", "TAIWAN", "TURKEY", "ITALY", "FRANCE",
+    "SPAIN", "POLAND", "USA", "CZECH REPUBLIC", "SWEDEN", "INDIA", "BELGIUM",
+    "UK", "NETHERLANDS", "HUNGARY", "SLOVENIA", "AUSTRIA", "BRAZIL", "MALAYSIA",
+    "THAILAND", "RUSSIA", "PRC", "SOUTH KOREA", "GREAT BRITAIN", "ENGLAND",
+    "ROMANIA", "РУМЫНИЯ", "PORTUGAL", "ПОРТУГАЛИЯ", "MEXICO", "МЕКСИКА", "SLOVAKIA",
+    "СЛОВАКИЯ", "INDONESIA", "ИНДОНЕЗИЯ", "VIETNAM", "ВЬЕТНАМ",
+)  # fmt: skip
+_COUNTRY_WORDS = frozenset(COUNTRIES)
+
 _DROP = re.compile(r"[^0-9A-ZА-Я]+")
 _TRAILING_GROUP = re.compile(r"\(([^()]*)\)\s*$")
 _LOOKALIKE_TABLE = str.maketrans(LOOKALIKES)
@@ -48,10 +64,11 @@ def fold_article(text: str) -> str:
 def split_note(
     text: str, is_note_word: Callable[[str], bool] | None = None
 ) -> tuple[str, str | None]:
-    """Split trailing bracketed notes that name a brand or a packaging word.
+    """Split trailing bracketed notes that name a brand, a packaging word or a
+    country of origin.
 
-    `ABE9006(NACHI)(BULK)` gives `("ABE9006", "NACHI BULK")`; `E(SL)` stays whole
-    because `SL` is neither a brand nor a packaging word.
+    `ABE9006(NACHI)(BULK)` gives `("ABE9006", "NACHI BULK")`, `GH-12345 (KOREA)`
+    gives `("GH-12345", "KOREA")`; `E(SL)` stays whole because `SL` is none of them.
     """
     check = is_note_word or _default_note_check()
     rest = text.rstrip()
@@ -75,11 +92,20 @@ def _is_packaging_word(word: str) -> bool:
     return word.upper().replace(".", "").strip() in PACKAGING_WORDS
 
 
+def is_note_text(word: str) -> bool:
+    """A packaging word or a country of origin: a note whatever else is known."""
+    return _is_packaging_word(word) or _is_country(word)
+
+
+def _is_country(word: str) -> bool:
+    return " ".join(word.upper().replace("Ё", "Е").split()) in _COUNTRY_WORDS
+
+
 _default_check: Callable[[str], bool] | None = None
 
 
 def _default_note_check() -> Callable[[str], bool]:
-    """Packaging words and every spelling in the shipped brand table."""
+    """Packaging words, countries and every spelling in the shipped brand table."""
     global _default_check
     if _default_check is None:
         from crosses.brands import default_table
@@ -118,6 +144,6 @@ def note_words_from(brands: Iterable[str]) -> Callable[[str], bool]:
     known = {fold_article(b) for b in brands if b}
 
     def check(word: str) -> bool:
-        return _is_packaging_word(word) or fold_article(word) in known
+        return is_note_text(word) or fold_article(word) in known
 
     return check

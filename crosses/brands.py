@@ -19,22 +19,10 @@ from pathlib import Path
 import polars as pl
 from rapidfuzz import fuzz, process
 
-from crosses.articles import LOOKALIKES
+from crosses.articles import COUNTRIES, LOOKALIKES
 
 SEED_PATH = Path(__file__).parent / "data" / "brand_aliases.csv"
 FAMILIES_PATH = Path(__file__).parent / "data" / "brand_families.csv"
-
-COUNTRIES: tuple[str, ...] = (
-    "ГЕРМАНИЯ", "КИТАЙ", "ЯПОНИЯ", "КОРЕЯ", "ЮЖНАЯ КОРЕЯ", "РОССИЯ", "РФ", "ТУРЦИЯ",
-    "ТАЙВАНЬ", "ИТАЛИЯ", "ФРАНЦИЯ", "ИСПАНИЯ", "ПОЛЬША", "США", "ЧЕХИЯ", "ШВЕЦИЯ",
-    "ИНДИЯ", "БЕЛЬГИЯ", "ВЕЛИКОБРИТАНИЯ", "АНГЛИЯ", "НИДЕРЛАНДЫ", "ВЕНГРИЯ",
-    "СЛОВЕНИЯ", "АВСТРИЯ", "БРАЗИЛИЯ", "МАЛАЙЗИЯ", "ТАИЛАНД", "БЕЛАРУСЬ", "УКРАИНА",
-    "ДАНИЯ", "ФИНЛЯНДИЯ", "ИРАН", "УЗБЕКИСТАН", "КАЗАХСТАН", "ЕВРОПА", "EU",
-    "GERMANY", "CHINA", "JAPAN", "KOREA", "TAIWAN", "TURKEY", "ITALY", "FRANCE",
-    "SPAIN", "POLAND", "USA", "CZECH REPUBLIC", "SWEDEN", "INDIA", "BELGIUM",
-    "UK", "NETHERLANDS", "HUNGARY", "SLOVENIA", "AUSTRIA", "BRAZIL", "MALAYSIA",
-    "THAILAND", "RUSSIA", "PRC",
-)  # fmt: skip
 
 # Accented Latin letters folded for the key: `LEMFÖRDER`, `CITROËN`, `ŠKODA`.
 _ACCENTS: dict[str, str] = {
@@ -242,9 +230,9 @@ class BrandTable:
         best: dict[str, float] = {}
         # a partial match (`BOSH` inside `MITSUBOSHI`) counts for less than a
         # whole-word likeness (`BOSH` ~ `BOSCH`)
-        found = [
-            (n, max(0.9 * s, fuzz.ratio(cleaned, n))) for n, s, _ in by_name
-        ] + [(self.by_key[k], s) for k, s, _ in by_key]
+        found = [(n, max(0.9 * s, fuzz.ratio(cleaned, n))) for n, s, _ in by_name] + [
+            (self.by_key[k], s) for k, s, _ in by_key
+        ]
         for name, score in found:
             if (cleaned, name) in self.rejected or name == cleaned:
                 continue

@@ -14,12 +14,17 @@ Rules of `CrossGraph.analogs`:
 - A part whose brand is unknown (an OE number a file gave without its maker)
   is listed but never passed through: two files naming the same bare number
   may mean two makers.
-- OE makers: a part is an OE number when it is the original side of an `oe`
-  edge, or shares its brand with one across a direct edge (same-maker related
-  numbers). A path remembers the maker of the last OE number on it, and may
-  enter an OE number of another maker only over a direct OE-to-OE edge, never
-  through an aftermarket part: VOLVO 20998367 ↔ MANN X ↔ SCANIA 20998367 is
-  refused unless a source links the two OE numbers directly.
+- OE makers: a part is an OE number when its brand is a vehicle maker
+  (`crosses.vehicle_makers`: car and truck makers, and OE parts brands such as
+  HYUNDAI MOBIS) whatever edge reached it, when it is the original side of an
+  `oe` edge, or when it shares its brand with one across a direct edge
+  (same-maker related numbers). An `analog` edge between an aftermarket part
+  and a vehicle maker's number is taken as `oe` (aftermarket → OE). A path
+  remembers the maker (the numbering: HYUNDAI, KIA and HYUNDAI MOBIS share
+  one) of the last OE number on it, and may enter an OE number of another
+  maker only over a direct OE-to-OE edge, never through an aftermarket part:
+  VOLVO 20998367 ↔ MANN X ↔ SCANIA 20998367 is refused, whichever kind the
+  edges have, unless a source links the two OE numbers directly.
 - Blocked edges are not followed; with `include_blocked` the parts they lead
   to are listed with `blocked: true`. An analog is `verified` when every edge
   of its path is.
@@ -44,6 +49,7 @@ import pyarrow.compute as pc
 from crosses import store
 from crosses.articles import normalize_article
 from crosses.brands import BrandTable, default_table
+from crosses.vehicle_makers import is_maker_expr, vehicle_makers
 
 log = logging.getLogger(__name__)
 
@@ -287,7 +293,17 @@ class CrossGraph:
 
     def _oe_makers(self) -> None:
         n = len(self._node_brand)
-        is_oe = np.zeros(n, dtype=bool)
+        makers = vehicle_makers(self._brand_table)
+        numbering: dict[str, int] = {}
+        brand_maker = np.array(
+            [
+                numbering.setdefault(makers.get(b, b), len(numbering))
+                for b in self._brands
+            ],
+            dtype=np.int32,
+        )
+        vehicle = np.array([b in makers for b in self._brands], dtype=bool)
+        is_oe = vehicle[self._node_brand] if n else np.zeros(0, dtype=bool)
         is_oe[self._edge_b[self._edge_kind == _OE]] = True
         a, b = self._edge_a, self._edge_b
         same = (self._node_brand[a] == self._node_brand[b]) & (self._edge_kind != _OE)
@@ -302,9 +318,9 @@ class CrossGraph:
         unknown = self._brand_id.get("", -1)
         self._leaf = self._node_brand == unknown
         self._is_oe = is_oe
-        self._maker = np.where(is_oe & ~self._leaf, self._node_brand, -1).astype(
-            np.int32
-        )
+        self._maker = np.where(
+            is_oe & ~self._leaf, brand_maker[self._node_brand], -1
+        ).astype(np.int32)
 
     @classmethod
     def build(
@@ -738,10 +754,10 @@ def _path_kind(path: tuple[Hop, ...], target_is_oe: bool) -> str:
     if len(path) == 1:
         return path[0].kind
     kinds = {hop.kind for hop in path}
-    if target_is_oe:
-        return "oe"
     if kinds == {"replacement"}:
         return "replacement"
+    if target_is_oe:
+        return "oe"
     if kinds & {"replacement", "one_way"}:
         return "one_way"
     return "analog"
@@ -770,7 +786,28 @@ def _edge_frame(edges: pl.DataFrame, table: BrandTable) -> pl.DataFrame:
         frame = frame.with_columns(
             pl.col(c).replace(changed) for c in ("brand_a", "brand_b")
         )
-    return _with_keys(frame)
+    return _with_keys(_maker_edges_as_oe(frame, table))
+
+
+def _maker_edges_as_oe(frame: pl.DataFrame, table: BrandTable) -> pl.DataFrame:
+    """An `analog` edge between an aftermarket part and a vehicle maker's number
+    is an `oe` edge, aftermarket → OE (edges loaded before the rule included)."""
+    maker_a = is_maker_expr("brand_a", table)
+    maker_b = is_maker_expr("brand_b", table)
+    analog = pl.col("kind") == "analog"
+    to_b = analog & maker_b & ~maker_a & (pl.col("brand_a") != "")
+    to_a = analog & maker_a & ~maker_b & (pl.col("brand_b") != "")
+    if not frame.select((to_a | to_b).any()).item():
+        return frame
+    pairs = (("brand_a", "brand_b"), ("article_a", "article_b"))
+    return frame.with_columns(
+        kind=pl.when(to_a | to_b).then(pl.lit("oe")).otherwise(pl.col("kind")),
+        **{
+            name: pl.when(to_a).then(pl.col(other)).otherwise(pl.col(name))
+            for a, b in pairs
+            for name, other in ((a, b), (b, a))
+        },
+    )
 
 
 def _with_keys(frame: pl.DataFrame) -> pl.DataFrame:

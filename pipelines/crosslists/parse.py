@@ -8,9 +8,12 @@ Direction, as `crosses.store` keeps it: `oe` runs aftermarket → OE number, so
 a `wide` row (an OE number with aftermarket columns) gives item → part;
 `replacement` runs old → new. A list of OE numbers where an item starts with a
 known brand (`AC DELCO 14316B`, `BENDIX R533`) gives that item as an analog of
-that brand, not as an OE number. Same-maker related numbers are analogs of the
-row's number, or a replacement old → new where the row's notes call the
-number a previous version.
+that brand, not as an OE number, unless the brand is a vehicle maker; an item
+ending in a bracket names its maker (`000 477 34 15 (MERCEDES-BENZ)`, `(MWM)`)
+and stays an OE number. An `analog` between an aftermarket part and a vehicle
+maker's number (`crosses.vehicle_makers`) is stored as `oe`, aftermarket → OE.
+Same-maker related numbers are analogs of the row's number, or a replacement
+old → new where the row's notes call the number a previous version.
 """
 
 from __future__ import annotations
@@ -30,11 +33,13 @@ from crosses import store
 from crosses.articles import (
     SCIENTIFIC_PATTERN,
     article_expr,
+    is_note_text,
     note_words_from,
     split_note,
 )
 from crosses.brands import BrandTable, clean_brand, default_table
 from crosses.oe_numbers import maker_expr
+from crosses.vehicle_makers import is_maker_expr
 from pipelines.crosslists.options import CrossOptions
 from pipelines.crosslists.report import CrossLoadReport
 from pipelines.crosslists.shapes import Column, CrossMapping, ListColumn, map_columns
@@ -45,8 +50,9 @@ from pipelines.pricelists.tables import Table
 
 log = logging.getLogger(__name__)
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
 EXAMPLES_PER_REASON = 5
+EXAMPLE_CHARS = 200  # a reject example's cell is clipped to this many characters
 
 REJECT_REASONS: dict[str, str] = {
     "cell_too_long": "a cell is longer than the limit",
@@ -162,7 +168,7 @@ def parse_cross_file(
     edges = _check_candidates(pl.concat(frames, how="diagonal_relaxed"), brands)
     all_rejects = pl.concat([*rejected, edges.filter(pl.col("reason").is_not_null())],
                             how="diagonal_relaxed")  # fmt: skip
-    accepted = _directed(edges.filter(pl.col("reason").is_null()))
+    accepted = _directed(edges.filter(pl.col("reason").is_null()), brands)
     unique = _deduplicate(accepted)
     _count(report, unique, accepted.height, all_rejects, brands)
     report.seconds = time.perf_counter() - started
@@ -277,11 +283,13 @@ def _check_rows(
         pl.when(cell != "").then(cell), pl.lit(mapping.fixed_brand, dtype=pl.String)
     )
     raw_cols = [c for c in rows.columns if c.endswith("_raw")]
-    too_long = pl.any_horizontal(
-        [
-            pl.col(c).str.len_chars().fill_null(0) > limits.max_cell_chars
-            for c in raw_cols
-        ]
+    is_long = {
+        c: pl.col(c).str.len_chars().fill_null(0) > limits.max_cell_chars
+        for c in raw_cols
+    }
+    too_long = pl.any_horizontal(list(is_long.values()))
+    long_column = pl.coalesce(
+        [pl.when(long).then(pl.lit(c)) for c, long in is_long.items()]
     )
     article_raw = pl.col("article_raw").str.strip_chars()
     frame = rows.with_columns(
@@ -289,6 +297,7 @@ def _check_rows(
         part_article_raw=article_raw,
         part_brand_raw=brand_raw,
         part_brand=brands.canonical_expr(brand_raw).fill_null(""),
+        long_column=long_column,
     )
     reason = (
         pl.when(too_long).then(pl.lit("cell_too_long"))
@@ -316,6 +325,9 @@ def _row_rejects(
     }
     out = []
     for (reason,), group in bad.group_by("reason"):
+        if reason == "cell_too_long":
+            out.append(_long_cells(group, mapping))
+            continue
         column, cell = label.get(str(reason), (mapping.article, "article_raw"))
         out.append(
             group.select(
@@ -328,6 +340,36 @@ def _row_rejects(
     if mapping.status is not None:
         frame = _with_lines(frame, table, mapping)
     return frame
+
+
+def _raw_columns(mapping: CrossMapping) -> dict[str, Column | None]:
+    """The column behind every `*_raw` cell of `_rows`."""
+    columns: dict[str, Column | None] = {
+        f"{name}_raw": getattr(mapping, name)
+        for name in ("article", "brand", "article_b", "brand_b", "kind", "group",
+                     "status", "notes")
+    }  # fmt: skip
+    for i, item in enumerate(mapping.lists):
+        columns[f"list{i}_raw"] = item.column
+        columns[f"list{i}_brand_raw"] = item.brand_column
+    return columns
+
+
+def _long_cells(group: pl.DataFrame, mapping: CrossMapping) -> pl.DataFrame:
+    """`cell_too_long` rows, each naming the column whose cell is too long."""
+    columns = {
+        raw: column.label if column else ""
+        for raw, column in _raw_columns(mapping).items()
+        if raw in group.columns
+    }
+    which = pl.col("long_column")
+    return group.select(
+        "sheet", "row", "reason",
+        column=which.replace_strict(columns, default="", return_dtype=pl.String),
+        value=pl.coalesce(
+            [pl.when(which == raw).then(pl.col(raw)) for raw in columns]
+        ),
+    )  # fmt: skip
 
 
 def _with_lines(
@@ -484,10 +526,18 @@ def _list_candidates(
     frame = items.with_columns(item_brand_raw=brand, item_article_raw=pl.col("item"))
     list_kind = pl.lit(item.kind)
     if item.brand is None and item.brand_column is None and item.kind != "related":
-        frame = _brand_prefixes(frame, brands)
+        frame = _bracket_makers(frame, brands)  # the bracket wins: `EBC 1084 (JAGUAR)`
+        frame = _shape_makers(_brand_prefixes(frame, brands))
         if item.kind == "oe":
+            # a brand leading the number (or certain from its shape) is an
+            # analog's, unless it is a vehicle maker's; a trailing bracket names
+            # the OE number's maker (`000 477 34 15 (MERCEDES-BENZ)`, `(MWM)`)
+            cell_brand = pl.col("item_brand_raw")
+            aftermarket = ~pl.col("bracketed") & ~is_maker_expr(
+                brands.canonical_expr(cell_brand), brands
+            )
             list_kind = (
-                pl.when(pl.col("item_brand_raw").is_not_null())
+                pl.when(cell_brand.is_not_null() & aftermarket.fill_null(False))
                 .then(pl.lit("analog"))
                 .otherwise(list_kind)
             )
@@ -510,12 +560,75 @@ def split_brand_prefix(text: str, brands: BrandTable) -> tuple[str | None, str]:
     return None, text
 
 
-def _brand_prefixes(frame: pl.DataFrame, brands: BrandTable) -> pl.DataFrame:
-    candidates = (
-        frame.filter(pl.col("item").str.contains(r"^[^\d\s]+\s"))["item"]
-        .unique()
-        .to_list()
+_INNER_BRACKET = re.compile(r"\s*\([^()]*\)")
+
+
+def split_maker(text: str) -> tuple[str | None, str]:
+    """`000 477 34 15 (MERCEDES-BENZ)` → (`MERCEDES-BENZ`, `000 477 34 15`).
+
+    In a list cell a trailing bracket after a number names the number's maker,
+    known to the brand table or not (`6.0541.14.2.0001 (MWM)`); packaging and
+    country notes (`(BULK)`, `(Китай)`) are dropped first. A bracket inside it
+    names a joint venture and is dropped: `06L 115 562 A (VW (SVW))` is VW's.
+    Else (None, text).
+    """
+    head, _note = split_note(text, is_note_text)
+    head = head.strip()
+    if not head.endswith(")"):
+        return None, head
+    depth, start = 0, -1
+    for i in range(len(head) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(head[i], 0)
+        if depth == 0:
+            start = i
+            break
+    number = head[:start].strip() if start > 0 else ""
+    maker = _INNER_BRACKET.sub("", head[start + 1 : -1]).strip() if start > 0 else ""
+    if not any(c.isdigit() for c in number) or not any(c.isalpha() for c in maker):
+        return None, head
+    return maker, number
+
+
+def _bracket_makers(frame: pl.DataFrame, brands: BrandTable) -> pl.DataFrame:
+    """Items with no brand yet take the maker of their trailing bracket."""
+    pending = pl.col("item_brand_raw").is_null() & pl.col("item").str.contains(
+        r"\)\s*$"
     )
+    candidates = frame.filter(pending)["item"].unique().to_list()
+    found = {t: split_maker(t) for t in candidates}
+    found = {t: (brands.canonical(m), h) for t, (m, h) in found.items() if m}
+    if not found:
+        return frame.with_columns(bracketed=pl.lit(False))
+    keys = list(found)
+    maker = pl.col("item").replace_strict(
+        keys, [found[k][0] for k in keys], default=None, return_dtype=pl.String
+    )
+    head = pl.col("item").replace_strict(
+        keys, [found[k][1] for k in keys], default=None, return_dtype=pl.String
+    )
+    return frame.with_columns(
+        bracketed=pending & maker.is_not_null(),
+        item_brand_raw=pl.when(pending).then(maker).otherwise("item_brand_raw"),
+        item_article_raw=pl.when(pending & head.is_not_null())
+        .then(head)
+        .otherwise("item_article_raw"),
+    )
+
+
+def _shape_makers(frame: pl.DataFrame) -> pl.DataFrame:
+    """Items still without a brand take the maker their shape is certain of."""
+    return frame.with_columns(
+        item_brand_raw=pl.coalesce(
+            "item_brand_raw", maker_expr(article_expr("item_article_raw"))
+        )
+    )
+
+
+def _brand_prefixes(frame: pl.DataFrame, brands: BrandTable) -> pl.DataFrame:
+    pending = pl.col("item").str.contains(r"^[^\d\s]+\s")
+    if "bracketed" in frame.columns:
+        pending = pending & ~pl.col("bracketed")
+    candidates = frame.filter(pending)["item"].unique().to_list()
     found = {t: split_brand_prefix(t, brands) for t in candidates}
     found = {t: pair for t, pair in found.items() if pair[0] is not None}
     if not found:
@@ -523,12 +636,15 @@ def _brand_prefixes(frame: pl.DataFrame, brands: BrandTable) -> pl.DataFrame:
     keys = list(found)
     return frame.with_columns(
         item_brand_raw=pl.col("item").replace_strict(
-            keys, [found[k][0] for k in keys], default=None, return_dtype=pl.String
+            keys,
+            [found[k][0] for k in keys],
+            default=pl.col("item_brand_raw"),
+            return_dtype=pl.String,
         ),
         item_article_raw=pl.col("item").replace_strict(
             keys,
             [found[k][1] for k in keys],
-            default=pl.col("item"),
+            default=pl.col("item_article_raw"),
             return_dtype=pl.String,
         ),
     )
@@ -574,7 +690,7 @@ def _previous_versions(notes: pl.Series) -> dict[str, list[str]]:
     return out
 
 
-def _directed(accepted: pl.DataFrame) -> pl.DataFrame:
+def _directed(accepted: pl.DataFrame, brands: BrandTable) -> pl.DataFrame:
     """Candidates as stored edges: kind, and which side is a and which b."""
     previous = _previous_versions(accepted["notes_raw"]) if accepted.height else {}
     is_previous = pl.lit(False)
@@ -592,6 +708,17 @@ def _directed(accepted: pl.DataFrame) -> pl.DataFrame:
         kind=pl.when(is_previous)
         .then(pl.lit("replacement"))
         .otherwise(pl.col("list_kind").replace(STORAGE_KIND)),
+    )
+    # an analog of an aftermarket part and a vehicle maker's number is `oe`,
+    # aftermarket → OE, whichever side of the row the maker's number is on
+    part_maker = is_maker_expr("part_brand", brands)
+    item_maker = is_maker_expr("item_brand", brands)
+    analog = pl.col("kind") == "analog"
+    item_oe = analog & item_maker & ~part_maker & (pl.col("part_brand") != "")
+    part_oe = analog & part_maker & ~item_maker & (pl.col("item_brand") != "")
+    frame = frame.with_columns(
+        swap=pl.col("swap") | part_oe,
+        kind=pl.when(item_oe | part_oe).then(pl.lit("oe")).otherwise("kind"),
     )
     swap = pl.col("swap")
     frame = frame.with_columns(
@@ -663,11 +790,18 @@ def _count(
             ]
             examples = group.head(EXAMPLES_PER_REASON).select(columns).to_dicts()
             report.reject_examples[str(reason)] = [
-                {k: v for k, v in e.items() if v is not None} for e in examples
+                {k: _clip(v) for k, v in e.items() if v is not None} for e in examples
             ]
     known = sides["brand"].unique().to_list() if sides.height else []
     for brand in sorted(b for b in known if b and not brands.is_known(b))[:500]:
         report.unknown_brands[brand] = brands.suggest(brand)
+
+
+def _clip(value: object) -> object:
+    """A long example cell cut to `EXAMPLE_CHARS` characters, `…` last."""
+    if isinstance(value, str) and len(value) > EXAMPLE_CHARS:
+        return value[: EXAMPLE_CHARS - 1] + "…"
+    return value
 
 
 def _check_share(

@@ -99,3 +99,21 @@ def test_q27_q30_scalar_and_column_rules_agree() -> None:
 )
 def test_q22_scientific_notation_is_recognised(text: str, scientific: bool) -> None:
     assert is_scientific(text) is scientific
+
+
+@pytest.mark.parametrize(
+    ("text", "head", "note"),
+    [
+        ("GH-12345 (KOREA)", "GH-12345", "KOREA"),
+        ("GH-12345 (Китай)", "GH-12345", "Китай"),
+        ("0 986 452 041 (Germany)", "0 986 452 041", "Germany"),
+        ("W 712/75 (south  korea)", "W 712/75", "south  korea"),
+        ("ABE9006 (NACHI) (Япония)", "ABE9006", "NACHI Япония"),
+        ("E(SL)", "E(SL)", None),
+    ],
+)
+def test_a_country_in_a_trailing_bracket_is_a_note(
+    text: str, head: str, note: str | None
+) -> None:
+    assert split_note(text) == (head, note)
+    assert normalize_article(text)[0] == normalize_article(head)[0]

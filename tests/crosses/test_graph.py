@@ -287,3 +287,26 @@ def test_empty_graph_answers_unknown() -> None:
 def test_two_way_kinds_are_followed_both_ways(kind: str) -> None:
     g = graph([("A", "1", "B", "2", kind)])
     assert found(g, "B", "2") == {("A", "1"): kind}
+
+
+def test_fix1_a_vehicle_makers_number_is_oe_whatever_the_edge_kind() -> None:
+    # pair rows load as `analog` edges; the makers' numbers are OE numbers anyway
+    g = graph([
+        ("MANN-FILTER", "WK9042", "VOLVO", "20998367", "analog"),
+        ("SCANIA", "20998367", "MANN-FILTER", "WK9042", "analog"),
+        ("HYUNDAI MOBIS", "2630035503", "MANN-FILTER", "W81180", "analog"),
+        ("MANN-FILTER", "W81180", "KIA", "2630035503", "analog"),
+    ])  # fmt: skip
+    from_volvo = g.analogs("VOLVO", "20998367")
+    assert {(a.brand, a.article, a.kind) for a in from_volvo.analogs} == {
+        ("MANN-FILTER", "WK9042", "oe")
+    }
+    assert from_volvo.oe_hops_refused == 1
+    assert found(g, "SCANIA", "20998367") == {("MANN-FILTER", "WK9042"): "oe"}
+    assert found(g, "MANN", "WK 9042") == {
+        ("VOLVO", "20998367"): "oe",
+        ("SCANIA", "20998367"): "oe",
+    }
+    assert g.stats()["edges_by_kind"]["oe"] == 4
+    # HYUNDAI MOBIS numbers HYUNDAI and KIA parts: one numbering, no refusal
+    assert ("KIA", "2630035503") in found(g, "HYUNDAI MOBIS", "2630035503")

@@ -437,3 +437,111 @@ def test_brand_named_columns() -> None:
     assert brand_column("gates_part_number", table) == ("GATES", True)
     assert brand_column("Артикул", table) is None
     assert brand_column("weird_part_number", table) == ("WEIRD", False)
+
+
+# Review fixes ---------------------------------------------------------------------------
+
+
+def test_fix1_pair_rows_with_a_vehicle_makers_number_are_oe_edges(
+    settings: Settings, tmp_path: Path
+) -> None:
+    text = (
+        "MANN;WK9042;VOLVO;20998367\n"
+        "MANN;WK9042;SCANIA;20998367\n"
+        "LEXUS;04465-48150;BOSCH;0 986 494 001\n"
+        "MANN;W 712/75;BOSCH;0 986 452 041\n"
+    )
+    report = load(write(tmp_path, "p.csv", text), "pairs", settings)
+    assert report.edges_by_kind == {"oe": 3, "analog": 1}
+    assert pairs_of(live(settings, "pairs"), "oe") == {
+        ("MANN-FILTER", "WK9042", "VOLVO", "20998367"),
+        ("MANN-FILTER", "WK9042", "SCANIA", "20998367"),
+        ("BOSCH", "0986494001", "LEXUS", "0446548150"),  # aftermarket → OE
+    }
+    answer = open_graph(settings.lake_dir).analogs("VOLVO", "20998367")
+    assert [(a.brand, a.article, a.kind) for a in answer.analogs] == [
+        ("MANN-FILTER", "WK9042", "oe")
+    ]
+    assert answer.oe_hops_refused == 1
+
+
+def test_fix2_bracketed_makers_of_list_items(
+    settings: Settings, tmp_path: Path
+) -> None:
+    text = (
+        "Brand;Article;OE\n"
+        "MANN;BF 1018/1;000 477 34 15 (MERCEDES-BENZ) | 6.0541.14.2.0001 (MWM) | "
+        "1215 3199 (DEUTZ-FAHR) | EBC 1084 (JAGUAR) | 06L 115 562 A (VW (SVW)) | "
+        "AC DELCO 14316B | 2 C 2 H 4115 (bulk)\n"
+    )
+    options = CrossOptions(lists=[CrossList(column="OE", kind="oe", separators=["|"])])
+    report = load_crosses(write(tmp_path, "t.csv", text), source="td",
+                          settings=settings, options=options)  # fmt: skip
+    assert report.status == "published"
+    edges = live(settings, "td")
+    assert pairs_of(edges, "oe") == {
+        ("MANN-FILTER", "BF10181", "MERCEDES-BENZ", "0004773415"),
+        ("MANN-FILTER", "BF10181", "MWM", "605411420001"),
+        ("MANN-FILTER", "BF10181", "DEUTZ-FAHR", "12153199"),
+        ("MANN-FILTER", "BF10181", "JAGUAR", "EBC1084"),
+        ("MANN-FILTER", "BF10181", "VOLKSWAGEN", "06L115562A"),
+        ("MANN-FILTER", "BF10181", "", "2C2H4115"),
+    }
+    assert pairs_of(edges, "analog") == {
+        ("MANN-FILTER", "BF10181", canon("ACDELCO"), "14316B")
+    }
+    assert "MWM" in report.unknown_brands
+
+
+def test_fix2_mann_tecdoc_export_oem_numbers(settings: Settings) -> None:
+    path = shared_file("tecdoc", "motorlink_webisco_mann_tecdoc_export.xlsx")
+    report = load(
+        path, "mann-tecdoc", settings, shape="list", brand="MANN-FILTER",
+        columns={"article": "TD_ArticleNumber"},
+        lists=[{"column": "TD_OEMNumbers", "kind": "oe", "separators": ["|"]}],
+    )  # fmt: skip
+    assert report.status == "published"
+    edges = live(settings, "mann-tecdoc")
+    bf = pairs_of(edges.filter(pl.col("article_a") == "BF10181"), "oe")
+    assert {
+        ("MANN-FILTER", "BF10181", "MERCEDES-BENZ", "0004773415"),
+        ("MANN-FILTER", "BF10181", "MWM", "605411420001"),
+        ("MANN-FILTER", "BF10181", "DEUTZ-FAHR", "12153199"),
+    } <= bf
+    glued = edges.filter(pl.col("article_b").str.ends_with("MWM"))
+    assert glued.is_empty()
+    assert set(edges["kind"].unique()) == {"oe"}
+    answer = open_graph(settings.lake_dir).analogs("MERCEDES-BENZ", "000 477 34 15")
+    assert ("MANN-FILTER", "BF10181") in {(a.brand, a.article) for a in answer.analogs}
+
+
+def test_fix3_mahle_usage_code_is_a_mahle_article(
+    mahle: tuple[CrossLoadReport, pl.DataFrame], settings: Settings
+) -> None:
+    _report, edges = mahle
+    assert ("MAHLE", "AC1163000P", "MAHLE", "AC1163000S") in pairs_of(edges, "analog")
+    assert ("MAHLE", "AC425000P", "MAHLE", "AC425000S") in pairs_of(edges, "analog")
+    assert not edges.filter(
+        (pl.col("article_b") == "AC1163000S") & (pl.col("brand_b") == "")
+    ).height
+    graph = open_graph(settings.lake_dir)
+    found = {(a.brand, a.article) for a in graph.analogs("MAHLE", "AC1163000S").analogs}
+    assert ("MAHLE", "AC1163000P") in found
+    assert ("", "72563334") in found  # the other usage code, depth 2
+
+
+def test_fix4_cell_too_long_names_the_long_column_and_clips_the_example(
+    settings: Settings, tmp_path: Path
+) -> None:
+    long_list = " | ".join(f"{n:08d} (VOLVO)" for n in range(400))
+    assert len(long_list) > settings.max_cell_chars
+    rows = [f"MANN;W {i};{i:07d} (SCANIA)" for i in range(10)]
+    text = "Brand;Article;OE\n" + "\n".join([*rows, f"MANN;W 99;{long_list}"]) + "\n"
+    options = CrossOptions(lists=[CrossList(column="OE", kind="oe")])
+    report = load_crosses(write(tmp_path, "long.csv", text), source="long",
+                          settings=settings, options=options)  # fmt: skip
+    assert report.rejects == {"cell_too_long": 1}
+    (example,) = report.reject_examples["cell_too_long"]
+    assert example["column"] == "C `OE`"
+    assert len(example["value"]) == 200
+    assert example["value"].startswith("00000000 (VOLVO) | ")
