@@ -133,9 +133,7 @@ def offers(
         brands = brand_table(get_settings())
         frame = frame.filter(pl.col("brand") == brands.canonical(brand))
     rows = frame.sort("price").head(limit).collect()
-    records = [
-        {**r, "price": f"{r['price']:.2f}"} for r in rows.drop("sheet").to_dicts()
-    ]
+    records = [{**r, "price": f"{r['price']:.2f}"} for r in rows.to_dicts()]
     if as_json:
         _print_json(records)
         return

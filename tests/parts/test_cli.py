@@ -80,7 +80,8 @@ def test_offers_json_follows_the_offers_contract(
     load_id = row.pop("load_id")
     assert load_id
     assert row == {
-        "supplier_id": "acme", "row": 2, "brand": "FEBI BILSTEIN", "brand_raw": "Febi",
+        "supplier_id": "acme", "row": 2, "sheet": None, "brand": "FEBI BILSTEIN",
+        "brand_raw": "Febi",
         "article": "0986452041", "article_raw": "0.986.452.041", "article_note": None,
         "name": "Фильтр масляный", "price": "1299.99", "currency": "RUB", "qty": 50,
         "qty_raw": "БОЛЕЕ 50", "qty_approx": True, "multiplicity": 1,
