@@ -90,6 +90,12 @@ class Settings(BaseSettings):
         description="Retries of a plate request after a 5xx or a timeout.",
     )
 
+    database_url: str = Field(
+        "",
+        description="Operational database URL (postgresql://…); empty: "
+        "$DATABASE_URL, else the SQLite file $PARTS_DATA_DIR/parts.db.",
+    )
+
     @field_validator("data_dir", "profiles_dir")
     @classmethod
     def _expand(cls, value: Path) -> Path:

@@ -7,6 +7,8 @@ operational system (users, clients, orders…) grows here in later issues.
 from __future__ import annotations
 
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -15,6 +17,10 @@ from fastapi.responses import JSONResponse
 from crosses.graph import CrossGraph, GraphCache
 from parts.settings import Settings, get_settings
 from service.api import brands, crosses, offers, suppliers, vehicles
+from service.db import router as audit
+from service.db.engine import Database
+from service.db.migrate import upgrade
+from service.pricing_rules import router as pricing_rules
 
 
 class LockedGraphs:
@@ -32,8 +38,10 @@ class LockedGraphs:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The FastAPI application over one data directory."""
     settings = settings or get_settings()
-    app = FastAPI(title="parts", version="0.1.0")
+    database = Database.from_settings(settings)
+    app = FastAPI(title="parts", version="0.1.0", lifespan=_lifespan(database))
     app.state.settings = settings
+    app.state.db = database
     app.state.graphs = LockedGraphs(
         GraphCache(
             settings.lake_dir,
@@ -41,11 +49,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             depth=settings.crosses_depth,
         )
     )
-    for module in (offers, crosses, vehicles, brands, suppliers):
+    for module in (offers, crosses, vehicles, brands, suppliers, pricing_rules, audit):
         app.include_router(module.router, prefix="/api")
+    app.add_exception_handler(
+        pricing_rules.logic.RulesRejected, pricing_rules.rules_rejected
+    )
     app.add_exception_handler(LookupError, _problem(404, "not found"))
     app.add_exception_handler(ValueError, _problem(422, "bad input"))
     return app
+
+
+def _lifespan(database: Database) -> Any:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # a SQLite file belongs to this install: bring it up to date; a
+        # PostgreSQL server is migrated on purpose with `parts db upgrade`
+        if database.is_sqlite:
+            upgrade(database.engine)
+        yield
+        database.close()
+
+    return lifespan
 
 
 def _problem(status: int, title: str) -> Any:

@@ -1,0 +1,1 @@
+"""The operational database: engine and sessions, tables, migrations, the audit."""

@@ -1,0 +1,41 @@
+"""`/api/audit`: who changed what, newest first."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from service.db import audit
+from service.deps import SessionDep
+
+router = APIRouter(tags=["audit"])
+
+
+@router.get("/audit")
+def get_audit(
+    session: SessionDep,
+    table: Annotated[str | None, Query(description="Only this table.")] = None,
+    limit: Annotated[
+        int, Query(ge=1, description=f"At most {audit.MAX_AUDIT_ROWS}.")
+    ] = 100,
+) -> audit.AuditPage:
+    """The newest audit entries, capped; `truncated` when there are more."""
+    rows, truncated = audit.entries(session, table=table, limit=limit)
+    return audit.AuditPage(
+        entries=[
+            audit.AuditEntryOut(
+                id=r.id,
+                at=r.at,
+                who=r.who,
+                via=r.via,
+                table=r.table_name,
+                row_id=r.row_id,
+                action=r.action,
+                old=r.old,
+                new=r.new,
+            )
+            for r in rows
+        ],
+        truncated=truncated,
+    )

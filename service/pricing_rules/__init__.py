@@ -1,0 +1,1 @@
+"""Pricing rules, client groups and currency rates kept in the operational database."""
