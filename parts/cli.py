@@ -242,6 +242,10 @@ def demo(
         f"catalogue {loaded.status} version {loaded.version}: "
         + ", ".join(f"{k} {v}" for k, v in loaded.rows.items())
     )
+    import pricing
+    from parts.commands.db import seed_rules
+
+    seed_rules(Path(pricing.__file__).parent / "data" / "demo_rules.toml", by="demo")
     vin, label, _year = DEMO_VINS[0]
     console.print(
         f"try: parts offers 0986452041 · parts analogs MANN W712/75 · parts vin {vin} ({label})"
