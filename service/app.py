@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse
 
 from crosses.graph import CrossGraph, GraphCache
 from parts.settings import Settings, get_settings
-from service.api import brands, crosses, offers, suppliers, vehicles
+from service.api import brands, crosses, offers, pricing, suppliers, vehicles
 from service.db import router as audit
 from service.db.engine import Database
 from service.db.migrate import upgrade
@@ -49,7 +49,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             depth=settings.crosses_depth,
         )
     )
-    for module in (offers, crosses, vehicles, brands, suppliers, pricing_rules, audit):
+    routers = (
+        offers,
+        crosses,
+        vehicles,
+        brands,
+        suppliers,
+        pricing,
+        pricing_rules,
+        audit,
+    )
+    for module in routers:
         app.include_router(module.router, prefix="/api")
     app.add_exception_handler(
         pricing_rules.logic.RulesRejected, pricing_rules.rules_rejected

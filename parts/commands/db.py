@@ -60,11 +60,12 @@ def seed_rules(
     ] = None,
 ) -> None:
     """Replace the stored rule set with a TOML file's (validated, audited as seed)."""
-    from pricing.rules import load_rules_toml
+    from pricing.rules import load_pricing_toml, load_rules_toml
     from service.db.audit import Actor
     from service.db.engine import Database
     from service.db.migrate import upgrade as run_upgrade
-    from service.pricing_rules.logic import RulesRejected, save_rule_set
+    from service.pricing_rules.logic import RulesRejected, save_rate, save_rule_set
+    from service.pricing_rules.models import RateIn
 
     if not path.is_file():
         err_console.print(f"error: `{path}` is not a file")
@@ -76,6 +77,13 @@ def seed_rules(
     try:
         with database.sessions() as session:
             summary = save_rule_set(session, load_rules_toml(path), actor=actor)
+            rates = load_pricing_toml(path).rates.rates
+            for currency, entry in sorted(rates.items()):
+                save_rate(
+                    session,
+                    RateIn(currency=currency, rate=entry.rate, date=entry.date),
+                    actor=actor,
+                )
     except RulesRejected as exc:
         err_console.print(f"error: `{path}` was not saved:")
         for problem in exc.problems:
@@ -85,5 +93,6 @@ def seed_rules(
         database.close()
     console.print(
         f"rules from {path.name}: {summary.inserted} added, {summary.updated} changed, "
-        f"{summary.deleted} removed, {summary.unchanged} unchanged"
+        f"{summary.deleted} removed, {summary.unchanged} unchanged; "
+        f"{len(rates)} currency rates"
     )

@@ -1,0 +1,83 @@
+"""Offers priced for a client group by the stored rules, through the API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+import pricing
+from parts.settings import Settings
+from pipelines.pricelists.load import ingest
+from pricing.rules import load_pricing_toml
+from service.app import create_app
+from service.db.audit import Actor
+from service.db.engine import Database
+from service.pricing_rules.logic import save_rate, save_rule_set
+from service.pricing_rules.models import RateIn
+
+DEMO_RULES = Path(pricing.__file__).parent / "data" / "demo_rules.toml"
+
+
+def _client(settings: Settings, tmp_path: Path, db_url: str) -> TestClient:
+    path = tmp_path / "p.csv"
+    path.write_text(
+        "Бренд;Артикул;Наименование;Цена;Валюта\n"
+        "BOSCH;0 986 452 041;Фильтр масляный;3,67;EUR\n"
+        "BOSCH;0986452041;Фильтр масляный;405,45;RUB\n"
+        "BOSCH;0986452041;Фильтр масляный;9,99;KZT\n",
+        encoding="utf-8",
+    )
+    assert (
+        ingest(path, supplier_id="euroline-eur", settings=settings).status
+        == "published"
+    )
+    with_db = settings.model_copy(update={"database_url": db_url})
+    config = load_pricing_toml(DEMO_RULES)
+    database = Database.from_url(db_url)
+    actor = Actor(who="test", via="seed")
+    with database.sessions() as session:
+        save_rule_set(session, config.rules, actor=actor)
+        for currency, entry in config.rates.rates.items():
+            rate = RateIn(currency=currency, rate=entry.rate, date=entry.date)
+            save_rate(session, rate, actor=actor)
+    database.close()
+    return TestClient(create_app(with_db))
+
+
+def test_offers_carry_sell_prices_and_explanations(
+    settings: Settings, tmp_path: Path, db_url: str
+) -> None:
+    with _client(settings, tmp_path, db_url) as client:
+        body = client.get(
+            "/api/offers", params={"article": "0986452041", "client_group": "retail"}
+        ).json()
+    priced = [
+        (o["price"], o["currency"], o["sell_price"], o["price_reason"])
+        for o in body["offers"]
+    ]
+    # the KZT offer has no rate: no price rather than a wrong one
+    assert priced[-1] == ("9.99", "KZT", None, "missing rate")
+    assert all(p[2] is not None for p in priced[:-1])
+    eur = next(o for o in body["offers"] if o["currency"] == "EUR")
+    assert eur["explanation"]["rate"] is not None
+    assert eur["rule_id"]
+
+
+def test_price_what_if_uses_the_stored_rules(
+    settings: Settings, tmp_path: Path, db_url: str
+) -> None:
+    with _client(settings, tmp_path, db_url) as client:
+        answer = client.get(
+            "/api/price",
+            params={"supplier": "avtoopt-msk", "brand": "Bosch", "price": "100",
+                    "currency": "RUB", "client_group": "retail"},
+        )  # fmt: skip
+    body = answer.json()
+    assert answer.status_code == 200
+    assert (body["brand"], body["purchase_rub"], body["reason"]) == (
+        "BOSCH",
+        "100.00",
+        None,
+    )
+    assert body["rule_id"] and body["sell_price"]
