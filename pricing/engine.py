@@ -245,9 +245,18 @@ def _inputs(
             list(known), [int(e.rate * 1_000_000) for e in known.values()],
             default=0, return_dtype=pl.Int64,
         ).fill_null(0),
-        add_vat=pl.col("supplier_id").is_in(excluded).fill_null(False),
+        add_vat=_add_vat(offers, excluded),
     )  # fmt: skip
     return {name: frame.get_column(name).to_numpy() for name in frame.columns}
+
+
+def _add_vat(offers: pl.DataFrame, excluded: list[str]) -> pl.Expr:
+    """Whether VAT must be added: the offer's own `vat_included` flag (from its
+    supplier profile at ingest) wins over the rules file's per-supplier map."""
+    by_supplier = pl.col("supplier_id").is_in(excluded).fill_null(False)
+    if "vat_included" not in offers.columns:
+        return by_supplier
+    return (~pl.col("vat_included")).fill_null(by_supplier)
 
 
 def _match(

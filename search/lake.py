@@ -49,6 +49,7 @@ OFFERS_SCHEMA: dict[str, Any] = {
     "delivery_days_min": pl.Int16,
     "delivery_days_max": pl.Int16,
     "warehouse": pl.String,
+    "vat_included": pl.Boolean,  # from the supplier profile; null: not stated
 }
 
 REQUIRED = ("row", "brand", "article", "price", "currency")

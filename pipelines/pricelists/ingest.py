@@ -657,6 +657,9 @@ def _offers(frame: pl.DataFrame, profile: SupplierProfile | None) -> pl.DataFram
         .cast(pl.Int16)
         .alias("delivery_days_max"),
         warehouse.alias("warehouse"),
+        pl.lit(profile.vat_included if profile else None, dtype=pl.Boolean).alias(
+            "vat_included"
+        ),
     )
 
 

@@ -86,6 +86,7 @@ def test_offers_json_follows_the_offers_contract(
         "name": "Фильтр масляный", "price": "1299.99", "currency": "RUB", "qty": 50,
         "qty_raw": "БОЛЕЕ 50", "qty_approx": True, "multiplicity": 1,
         "delivery_days_min": 3, "delivery_days_max": 5, "warehouse": None,
+        "vat_included": None,
     }  # fmt: skip
     by_brand = runner.invoke(
         app, ["offers", "A0004201220", "--brand", "lemforder", "--json"]

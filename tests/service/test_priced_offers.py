@@ -28,10 +28,13 @@ def _client(settings: Settings, tmp_path: Path, db_url: str) -> TestClient:
         "BOSCH;0986452041;Фильтр масляный;9,99;KZT\n",
         encoding="utf-8",
     )
-    assert (
-        ingest(path, supplier_id="euroline-eur", settings=settings).status
-        == "published"
-    )
+    report = ingest(path, supplier_id="euroline-eur", settings=settings)
+    assert report.status == "published"
+    return _client_for(settings, db_url)
+
+
+def _client_for(settings: Settings, db_url: str) -> TestClient:
+    """An app over `settings` whose database holds the demo rules and rates."""
     with_db = settings.model_copy(update={"database_url": db_url})
     config = load_pricing_toml(DEMO_RULES)
     database = Database.from_url(db_url)
@@ -81,3 +84,23 @@ def test_price_what_if_uses_the_stored_rules(
         None,
     )
     assert body["rule_id"] and body["sell_price"]
+
+
+def test_vat_is_added_for_a_supplier_whose_profile_says_prices_exclude_it(
+    tmp_path: Path, db_url: str
+) -> None:
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "eu.toml").write_text('id = "eu"\nvat_included = false\n', "utf-8")
+    settings = Settings(data_dir=tmp_path / "var", profiles_dir=profiles)
+    path = tmp_path / "eu.csv"
+    path.write_text("Бренд;Артикул;Цена\nBOSCH;0986452041;100,00\n", encoding="utf-8")
+    assert ingest(path, supplier_id="eu", settings=settings).status == "published"
+    with _client_for(settings, db_url) as client:
+        body = client.get(
+            "/api/offers", params={"article": "0986452041", "client_group": "retail"}
+        ).json()
+    (offer,) = body["offers"]
+    assert offer["vat_included"] is False
+    assert offer["explanation"]["vat_added"] is True
+    assert offer["purchase_rub"] == "122.00"  # 100 + 22 % VAT
