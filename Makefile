@@ -8,7 +8,7 @@ export PARTS_DATA_DIR ?= $(CURDIR)/var
 DAGSTER_PORT ?= 3000
 API_PORT ?= 8000
 
-.PHONY: setup demo test lint typecheck pytest stop bench clean
+.PHONY: setup postgres demo test lint typecheck pytest stop bench clean
 
 setup: $(BIN)/parts
 
@@ -30,7 +30,14 @@ demo: setup
 stop:
 	@test -x $(BIN)/parts && $(BIN)/parts ui stop || true
 
-test: setup lint typecheck pytest
+test: setup postgres lint typecheck pytest
+
+# the database tests start their own PostgreSQL 15 server in a temp dir
+postgres:
+	@command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; } || \
+	  echo "PostgreSQL not found: its tests will be skipped (apt-get install postgresql)"
 
 lint:
 	$(BIN)/ruff format --check .
