@@ -21,13 +21,9 @@ followed both ways by the graph; an empty brand means the maker is unknown.
 
 from __future__ import annotations
 
-import datetime as dt
-import fcntl
 import json
 import logging
-import os
 import re
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -35,6 +31,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import polars as pl
+
+from crosses import lake_files as files
+from crosses.lake_files import new_load_id as new_load_id
 
 log = logging.getLogger(__name__)
 
@@ -107,12 +106,6 @@ class CrossPointer:
         return json.dumps(asdict(self), ensure_ascii=False)
 
 
-def new_load_id() -> str:
-    """Sortable, unique: UTC time plus a random tail."""
-    now = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    return f"{now}-{secrets.token_hex(3)}"
-
-
 def crosses_dir(lake: Path) -> Path:
     """The folder holding every cross source and the marks."""
     return lake / "crosses"
@@ -124,12 +117,8 @@ def _source_dir(lake: Path, source: str) -> Path:
 
 def current(lake: Path, source: str) -> CrossPointer | None:
     """The live pointer of a source, or None if nothing was published."""
-    path = _source_dir(lake, source) / "CURRENT"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    return CrossPointer(**data)
+    data = files.read_pointer(_source_dir(lake, source))
+    return CrossPointer(**data) if data else None
 
 
 def sources(lake: Path) -> list[str]:
@@ -145,43 +134,8 @@ def sources(lake: Path) -> list[str]:
 @contextmanager
 def source_lock(lake: Path, source: str) -> Iterator[None]:
     """Serialize publishes of one source across processes."""
-    folder = _source_dir(lake, source)
-    folder.mkdir(parents=True, exist_ok=True)
-    with _locked(folder / ".lock"):
+    with files.locked(_source_dir(lake, source)):
         yield
-
-
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    with path.open("w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def _fsync_write(path: Path, data: bytes) -> None:
-    with path.open("wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _write_parquet_atomic(frame: pl.DataFrame, final: Path) -> None:
-    partial = final.with_name(f".{final.name}.partial")
-    frame.write_parquet(partial, compression="zstd")
-    with partial.open("rb+") as fh:
-        os.fsync(fh.fileno())
-    os.replace(partial, final)
 
 
 def conform_edges(edges: pl.DataFrame, *, source: str, load_id: str) -> pl.DataFrame:
@@ -224,7 +178,7 @@ def publish(
     loads = folder / "loads"
     loads.mkdir(parents=True, exist_ok=True)
     frame = conform_edges(edges, source=source, load_id=load_id)
-    _write_parquet_atomic(
+    files.write_parquet_atomic(
         frame.sort(["brand_a", "article_a"]), loads / f"{load_id}.parquet"
     )
     pointer = CrossPointer(
@@ -232,27 +186,15 @@ def publish(
         load_id=load_id,
         fingerprint=fingerprint,
         edges=frame.height,
-        published_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        published_at=files.now_iso(),
         file=file,
     )
-    tmp = folder / ".CURRENT.tmp"
-    _fsync_write(tmp, pointer.to_json().encode("utf-8"))
-    os.replace(tmp, folder / "CURRENT")
-    _fsync_dir(folder)
-    _prune(loads, keep, live=load_id)
+    files.swap_pointer(folder, asdict(pointer))
+    files.prune_loads(loads, keep, live=load_id)
     log.info(
         "published crosses source=%s load=%s edges=%d", source, load_id, frame.height
     )
     return pointer
-
-
-def _prune(loads: Path, keep: int, live: str) -> None:
-    files = sorted(loads.glob("*.parquet"))
-    for old in files[: max(0, len(files) - keep)]:
-        if old.stem != live:
-            old.unlink(missing_ok=True)
-    for stale in loads.glob(".*.partial"):
-        stale.unlink(missing_ok=True)
 
 
 def live_files(lake: Path) -> dict[str, Path]:
@@ -280,24 +222,12 @@ def scan_edges(lake: Path, source: str | None = None) -> pl.LazyFrame:
 
 def write_report(lake: Path, source: str, load_id: str, report: dict[str, Any]) -> Path:
     """Keep the load report of an attempt, published or not."""
-    folder = _source_dir(lake, source) / "reports"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{load_id}.json"
-    tmp = folder / f".{load_id}.json.tmp"
-    text = json.dumps(report, ensure_ascii=False, indent=2, default=str)
-    _fsync_write(tmp, text.encode("utf-8"))
-    os.replace(tmp, path)
-    return path
+    return files.write_report(_source_dir(lake, source) / "reports", load_id, report)
 
 
 def reports(lake: Path, source: str) -> list[dict[str, Any]]:
     """Every kept load report of a source, oldest first."""
-    folder = _source_dir(lake, source) / "reports"
-    if not folder.is_dir():
-        return []
-    return [
-        json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))
-    ]
+    return files.read_reports(_source_dir(lake, source) / "reports")
 
 
 # Marks ----------------------------------------------------------------------------
@@ -322,8 +252,7 @@ class Mark:
         """The same mark with `at` set to now when it was empty."""
         if self.at:
             return self
-        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-        return Mark(**{**asdict(self), "at": now})
+        return Mark(**{**asdict(self), "at": files.now_iso()})
 
 
 def _marks_path(lake: Path) -> Path:
@@ -342,11 +271,10 @@ def add_mark(lake: Path, mark: Mark) -> Mark:
         raise CrossStoreError("a part cannot be marked as a cross of itself")
     stamped = mark.stamped()
     path = _marks_path(lake)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(path.parent / ".lock"):
+    with files.locked(path.parent):
         old = read_marks(lake)
         row = pl.DataFrame([asdict(stamped)], schema=MARK_SCHEMA)
-        _write_parquet_atomic(pl.concat([old, row]), path)
+        files.write_parquet_atomic(pl.concat([old, row]), path)
     log.info(
         "cross %s %s %s ↔ %s %s by %s",
         stamped.action, stamped.brand_a, stamped.article_a,

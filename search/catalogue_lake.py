@@ -14,8 +14,6 @@ resolves the pointer first and sees the old catalogue or the new one.
 
 from __future__ import annotations
 
-import datetime as dt
-import fcntl
 import json
 import logging
 import os
@@ -28,8 +26,8 @@ from typing import Any
 
 import polars as pl
 
+from crosses import lake_files as files
 from crosses.catalogue import SCHEMAS, Catalogue
-from search.lake import new_load_id
 
 log = logging.getLogger(__name__)
 
@@ -66,24 +64,15 @@ def catalogue_dir(lake: Path) -> Path:
 
 def current(lake: Path) -> CataloguePointer | None:
     """The live catalogue pointer, or None when nothing was published."""
-    try:
-        data = json.loads((catalogue_dir(lake) / "CURRENT").read_text("utf-8"))
-    except FileNotFoundError:
-        return None
-    return CataloguePointer(**data)
+    data = files.read_pointer(catalogue_dir(lake))
+    return CataloguePointer(**data) if data else None
 
 
 @contextmanager
 def catalogue_lock(lake: Path) -> Iterator[None]:
     """Serialize catalogue publishes across processes."""
-    folder = catalogue_dir(lake)
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / ".lock").open("w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    with files.locked(catalogue_dir(lake)):
+        yield
 
 
 def publish(
@@ -92,7 +81,7 @@ def publish(
     """Write a version's tables, then make it the live one atomically."""
     versions = catalogue_dir(lake) / "versions"
     versions.mkdir(parents=True, exist_ok=True)
-    load_id = new_load_id()
+    load_id = files.new_load_id()
     partial = versions / f".{load_id}.partial"
     partial.mkdir()
     for name, frame in catalogue.tables().items():
@@ -107,9 +96,11 @@ def publish(
         "mode": catalogue.mode,
         "warnings": list(catalogue.warnings),
     }
-    _write_synced(partial / "manifest.json", json.dumps(manifest, ensure_ascii=False))
+    files.write_synced(
+        partial / "manifest.json", json.dumps(manifest, ensure_ascii=False)
+    )
     for path in partial.iterdir():
-        _fsync_file(path)
+        files.fsync_file(path)
     os.replace(partial, versions / load_id)
     pointer = CataloguePointer(
         load_id=load_id,
@@ -118,13 +109,10 @@ def publish(
         source=catalogue.source,
         mode=catalogue.mode,
         fingerprint=fingerprint,
-        published_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        published_at=files.now_iso(),
         rows=catalogue.rows(),
     )
-    folder = catalogue_dir(lake)
-    _write_synced(folder / ".CURRENT.tmp", pointer.to_json())
-    os.replace(folder / ".CURRENT.tmp", folder / "CURRENT")
-    _fsync_dir(folder)
+    files.swap_pointer(catalogue_dir(lake), asdict(pointer))
     _prune(versions, keep=keep, live=load_id)
     log.info("published catalogue version=%s load=%s", catalogue.version, load_id)
     return pointer
@@ -164,23 +152,12 @@ def versions(lake: Path) -> list[str]:
 
 def write_report(lake: Path, load_id: str, report: dict[str, Any]) -> Path:
     """Keep the report of a load attempt, published or not."""
-    folder = catalogue_dir(lake) / "loads"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{load_id}.json"
-    _write_synced(
-        folder / f".{load_id}.tmp",
-        json.dumps(report, ensure_ascii=False, indent=2, default=str),
-    )
-    os.replace(folder / f".{load_id}.tmp", path)
-    return path
+    return files.write_report(catalogue_dir(lake) / "loads", load_id, report)
 
 
 def reports(lake: Path) -> list[dict[str, Any]]:
     """Every kept load report, oldest first."""
-    folder = catalogue_dir(lake) / "loads"
-    if not folder.is_dir():
-        return []
-    return [json.loads(p.read_text("utf-8")) for p in sorted(folder.glob("*.json"))]
+    return files.read_reports(catalogue_dir(lake) / "loads")
 
 
 def _prune(versions_dir: Path, *, keep: int, live: str) -> None:
@@ -191,23 +168,3 @@ def _prune(versions_dir: Path, *, keep: int, live: str) -> None:
     for stale in versions_dir.glob(".*.partial"):
         if stale.is_dir():
             shutil.rmtree(stale, ignore_errors=True)
-
-
-def _write_synced(path: Path, text: str) -> None:
-    with path.open("w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
-def _fsync_file(path: Path) -> None:
-    with path.open("rb") as fh:
-        os.fsync(fh.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -13,12 +13,8 @@ A crash at any point leaves the previous pointer, hence the previous offers.
 
 from __future__ import annotations
 
-import datetime as dt
-import fcntl
 import json
 import logging
-import os
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+
+from crosses import lake_files as files
+from crosses.lake_files import new_load_id as new_load_id
 
 log = logging.getLogger(__name__)
 
@@ -70,24 +69,14 @@ class Pointer:
         return json.dumps(self.__dict__, ensure_ascii=False)
 
 
-def new_load_id() -> str:
-    """Sortable, unique: UTC time plus a random tail."""
-    now = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    return f"{now}-{secrets.token_hex(3)}"
-
-
 def _offers_dir(lake: Path, supplier_id: str) -> Path:
     return lake / "offers" / supplier_id
 
 
 def current(lake: Path, supplier_id: str) -> Pointer | None:
     """The live pointer of a supplier, or None if nothing was published."""
-    path = _offers_dir(lake, supplier_id) / "CURRENT"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    return Pointer(**data)
+    data = files.read_pointer(_offers_dir(lake, supplier_id))
+    return Pointer(**data) if data else None
 
 
 def suppliers(lake: Path) -> list[str]:
@@ -103,29 +92,8 @@ def suppliers(lake: Path) -> list[str]:
 @contextmanager
 def supplier_lock(lake: Path, supplier_id: str) -> Iterator[None]:
     """Serialize publishes of one supplier across processes."""
-    folder = _offers_dir(lake, supplier_id)
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / ".lock").open("w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-def _fsync_write(path: Path, data: bytes) -> None:
-    with path.open("wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    with files.locked(_offers_dir(lake, supplier_id)):
+        yield
 
 
 def publish(
@@ -155,38 +123,21 @@ def publish(
             for c, t in OFFERS_SCHEMA.items()
         ]
     )
-    final = loads / f"{load_id}.parquet"
-    partial = loads / f".{load_id}.parquet.partial"
-    frame.write_parquet(partial, compression="zstd")
-    with partial.open("rb+") as fh:
-        os.fsync(fh.fileno())
-    os.replace(partial, final)
+    files.write_parquet_atomic(frame, loads / f"{load_id}.parquet")
     pointer = Pointer(
         supplier_id=supplier_id,
         load_id=load_id,
         fingerprint=fingerprint,
         rows=frame.height,
-        published_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        published_at=files.now_iso(),
         file=file,
     )
-    tmp = folder / ".CURRENT.tmp"
-    _fsync_write(tmp, pointer.to_json().encode("utf-8"))
-    os.replace(tmp, folder / "CURRENT")
-    _fsync_dir(folder)
-    _prune(loads, keep, live=load_id)
+    files.swap_pointer(folder, pointer.__dict__)
+    files.prune_loads(loads, keep, live=load_id)
     log.info(
         "published supplier=%s load=%s rows=%d", supplier_id, load_id, frame.height
     )
     return pointer
-
-
-def _prune(loads: Path, keep: int, live: str) -> None:
-    files = sorted(loads.glob("*.parquet"))
-    for old in files[: max(0, len(files) - keep)]:
-        if old.stem != live:
-            old.unlink(missing_ok=True)
-    for stale in loads.glob(".*.partial"):
-        stale.unlink(missing_ok=True)
 
 
 def load_history(lake: Path, supplier_id: str) -> list[str]:
@@ -197,52 +148,39 @@ def load_history(lake: Path, supplier_id: str) -> list[str]:
 
 def live_files(lake: Path) -> list[Path]:
     """The Parquet file of every supplier's live load."""
-    files = []
+    found = []
     for supplier_id in suppliers(lake):
         pointer = current(lake, supplier_id)
         if pointer is not None:
-            files.append(
+            found.append(
                 _offers_dir(lake, supplier_id) / "loads" / f"{pointer.load_id}.parquet"
             )
-    return files
+    return found
 
 
 def scan_offers(lake: Path, supplier_id: str | None = None) -> pl.LazyFrame:
     """Lazy frame of the live offers (one supplier or all)."""
     if supplier_id is not None:
         pointer = current(lake, supplier_id)
-        files = (
+        chosen = (
             [_offers_dir(lake, supplier_id) / "loads" / f"{pointer.load_id}.parquet"]
             if pointer
             else []
         )
     else:
-        files = live_files(lake)
-    if not files:
+        chosen = live_files(lake)
+    if not chosen:
         return pl.DataFrame(schema=OFFERS_SCHEMA).lazy()
-    return pl.scan_parquet(files)
+    return pl.scan_parquet(chosen)
 
 
 def write_report(
     lake: Path, supplier_id: str, load_id: str, report: dict[str, Any]
 ) -> Path:
     """Keep the load report of an attempt, published or not."""
-    folder = lake / "loads" / supplier_id
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{load_id}.json"
-    tmp = folder / f".{load_id}.json.tmp"
-    _fsync_write(
-        tmp, json.dumps(report, ensure_ascii=False, indent=2, default=str).encode()
-    )
-    os.replace(tmp, path)
-    return path
+    return files.write_report(lake / "loads" / supplier_id, load_id, report)
 
 
 def reports(lake: Path, supplier_id: str) -> list[dict[str, Any]]:
     """Every kept load report of a supplier, oldest first."""
-    folder = lake / "loads" / supplier_id
-    if not folder.is_dir():
-        return []
-    return [
-        json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))
-    ]
+    return files.read_reports(lake / "loads" / supplier_id)
