@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-import polars as pl
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -126,13 +125,13 @@ def offers(
     from search import lake
 
     canonical, _note = normalize_article(article)
-    frame = lake.scan_offers(get_settings().lake_dir, supplier).filter(
-        pl.col("article") == canonical
-    )
-    if brand:
-        brands = brand_table(get_settings())
-        frame = frame.filter(pl.col("brand") == brands.canonical(brand))
-    rows = frame.sort("price").head(limit).collect()
+    settings = get_settings()
+    rows, cut = lake.find_offers(
+        settings.lake_dir, canonical, supplier_id=supplier, limit=limit,
+        brand=brand_table(settings).canonical(brand) if brand else None,
+    )  # fmt: skip
+    if cut:
+        err_console.print(f"showing the cheapest {limit} offers; more were cut")
     records = [{**r, "price": f"{r['price']:.2f}"} for r in rows.to_dicts()]
     if as_json:
         _print_json(records)

@@ -361,7 +361,7 @@ def _write_lines(fh: Any, series: pl.Series, *, sep: str, chunk: int = 100_000) 
 # Measuring in a child process -----------------------------------------------------
 
 
-def _rss_mb() -> float:
+def peak_rss_mb() -> float:
     """Peak RSS of this process in MiB.
 
     Linux's `ru_maxrss` survives `exec`: a child forked from a big parent starts
@@ -391,7 +391,7 @@ def _child(task: dict[str, Any]) -> dict[str, Any]:
             max_file_mb=task["max_file_mb"],
             max_decompressed_mb=task["max_file_mb"] * 8,
         )
-        floor = _rss_mb()
+        floor = peak_rss_mb()
         started = time.perf_counter()
         report = ingest(
             Path(task["path"]),
@@ -409,10 +409,10 @@ def _child(task: dict[str, Any]) -> dict[str, Any]:
             "status": report.status,
             "error": report.error,
             "rss_floor_mb": floor,
-            "peak_rss_mb": _rss_mb(),
+            "peak_rss_mb": peak_rss_mb(),
         }
     if kind == "read_csv":
-        floor = _rss_mb()
+        floor = peak_rss_mb()
         best = float("inf")
         rows = 0
         for _ in range(task.get("repeat", 3)):
@@ -425,12 +425,12 @@ def _child(task: dict[str, Any]) -> dict[str, Any]:
             "seconds": best,
             "rows": rows,
             "rss_floor_mb": floor,
-            "peak_rss_mb": _rss_mb(),
+            "peak_rss_mb": peak_rss_mb(),
         }
     if kind == "calamine":
         import python_calamine as calamine
 
-        floor = _rss_mb()
+        floor = peak_rss_mb()
         best = float("inf")
         rows = 0
         for _ in range(task.get("repeat", 3)):
@@ -444,15 +444,18 @@ def _child(task: dict[str, Any]) -> dict[str, Any]:
             "seconds": best,
             "rows": rows,
             "rss_floor_mb": floor,
-            "peak_rss_mb": _rss_mb(),
+            "peak_rss_mb": peak_rss_mb(),
         }
     raise ValueError(f"unknown bench task {kind!r}")
 
 
-def run_child(task: dict[str, Any]) -> dict[str, Any]:
-    """Run `task` in a fresh Python process; its result is the last stdout line."""
+def run_child(
+    task: dict[str, Any], *, module: str = "pipelines.bench"
+) -> dict[str, Any]:
+    """Run `task` in a fresh Python process (`python -m module TASK`); its result
+    is the last stdout line."""
     proc = subprocess.run(
-        [sys.executable, "-m", "pipelines.bench", json.dumps(task)],
+        [sys.executable, "-m", module, json.dumps(task)],
         capture_output=True,
         text=True,
         check=False,

@@ -174,6 +174,23 @@ def scan_offers(lake: Path, supplier_id: str | None = None) -> pl.LazyFrame:
     return pl.scan_parquet(chosen)
 
 
+def find_offers(
+    lake: Path,
+    article: str,
+    *,
+    brand: str | None = None,
+    supplier_id: str | None = None,
+    limit: int = 200,
+) -> tuple[pl.DataFrame, bool]:
+    """Live offers of one canonical article (and brand), cheapest first, at most
+    `limit`; the flag says whether more were cut."""
+    frame = scan_offers(lake, supplier_id).filter(pl.col("article") == article)
+    if brand:
+        frame = frame.filter(pl.col("brand") == brand)
+    rows = frame.sort("price").head(limit + 1).collect()
+    return rows.head(limit), rows.height > limit
+
+
 def write_report(
     lake: Path, supplier_id: str, load_id: str, report: dict[str, Any]
 ) -> Path:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,6 +27,9 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+
+from pipelines.bench import peak_rss_mb
+from pipelines.bench import run_child as run_task_in_child
 
 TARGET_P99_MS = 1.0
 TARGET_RATIO = 100.0
@@ -121,15 +123,6 @@ def synthetic_edges(edges: int, parts: pl.DataFrame, *, seed: int = 7) -> pl.Dat
 # Measuring in a child process -----------------------------------------------------
 
 
-def _rss_mb() -> float:
-    """Peak RSS of this process (`VmHWM`), in MiB."""
-    with open("/proc/self/status", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def _percentiles(latencies_ns: list[int]) -> dict[str, float]:
     ms = np.asarray(latencies_ns, dtype=np.float64) / 1e6
     return {
@@ -143,7 +136,7 @@ def _graph_task(task: dict[str, Any]) -> dict[str, Any]:
     from crosses.graph import open_graph
 
     queries = json.loads(Path(task["queries"]).read_text(encoding="utf-8"))
-    floor = _rss_mb()
+    floor = peak_rss_mb()
     started = time.perf_counter()
     graph = open_graph(Path(task["lake"]), depth=task["depth"])
     load_s = time.perf_counter() - started
@@ -161,7 +154,7 @@ def _graph_task(task: dict[str, Any]) -> dict[str, Any]:
         "mean_analogs_baseline_parts": round(float(np.mean(counts[: task["n"]])), 1),
         **_percentiles(latencies),
         "rss_floor_mb": round(floor, 1),
-        "peak_rss_mb": round(_rss_mb(), 1),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
     }
 
 
@@ -183,7 +176,7 @@ def _duckdb_task(task: dict[str, Any]) -> dict[str, Any]:
 
     queries = json.loads(Path(task["queries"]).read_text(encoding="utf-8"))
     queries = queries[: task["n"]]
-    floor = _rss_mb()
+    floor = peak_rss_mb()
     started = time.perf_counter()
     con = duckdb.connect()
     con.execute(
@@ -210,7 +203,7 @@ def _duckdb_task(task: dict[str, Any]) -> dict[str, Any]:
         "mean_analogs": round(found / max(len(queries), 1), 1),
         **_percentiles(latencies),
         "rss_floor_mb": round(floor, 1),
-        "peak_rss_mb": round(_rss_mb(), 1),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
     }
 
 
@@ -218,21 +211,8 @@ TASKS = {"graph": _graph_task, "duckdb": _duckdb_task}
 
 
 def run_child(task: dict[str, Any]) -> dict[str, Any]:
-    """Run `task` in a fresh Python process; its result is the last stdout line."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipelines.crosslists.bench", json.dumps(task)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    lines = proc.stdout.strip().splitlines()
-    if proc.returncode != 0 or not lines:
-        raise RuntimeError(
-            f"bench task {task['kind']} failed ({proc.returncode}): "
-            f"{proc.stderr.strip()[-2000:]}"
-        )
-    result: dict[str, Any] = json.loads(lines[-1])
-    return result
+    """Run a task of this module in a fresh Python process."""
+    return run_task_in_child(task, module=__name__)
 
 
 # The benchmark ----------------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import polars as pl
 from fastapi import APIRouter, Query
 
 from crosses.articles import normalize_article
@@ -33,13 +32,10 @@ def list_offers(
     canonical, _note = normalize_article(article)
     if not canonical:
         raise ValueError(f"`{article}` holds no article characters")
-    frame = lake.scan_offers(settings.lake_dir, supplier).filter(
-        pl.col("article") == canonical
-    )
-    if brand:
-        frame = frame.filter(pl.col("brand") == brands.canonical(brand))
-    rows = frame.sort("price").head(limit + 1).collect()
-    shown = rows.head(limit)
+    shown, cut = lake.find_offers(
+        settings.lake_dir, canonical, supplier_id=supplier, limit=limit,
+        brand=brands.canonical(brand) if brand else None,
+    )  # fmt: skip
     if client_group is not None and shown.height:
         rules = load_rule_set(session)
         if rules.rules:
@@ -47,7 +43,7 @@ def list_offers(
                 shown, rules, current_rates(session), client_group=client_group
             ).sort("sell_price", nulls_last=True)
     items = [_jsonable(r) for r in shown.to_dicts()]
-    return {"article": canonical, "offers": items, "truncated": rows.height > limit}
+    return {"article": canonical, "offers": items, "truncated": cut}
 
 
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
