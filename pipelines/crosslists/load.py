@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 import resource
-import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from crosses import store
@@ -19,7 +19,7 @@ from pipelines.crosslists.options import CrossOptions, cross_profile_for
 from pipelines.crosslists.parse import file_fingerprint, parse_cross_file
 from pipelines.crosslists.report import CrossLoadReport
 from pipelines.pricelists.errors import IngestError, ProfileError
-from pipelines.pricelists.load import limits_from
+from pipelines.pricelists.load import keep_in_quarantine, limits_from, report_fields
 
 log = logging.getLogger(__name__)
 
@@ -113,17 +113,12 @@ def _parse_and_publish(
 
 def _live_report(lake: Path, source: str, load_id: str, file: str) -> CrossLoadReport:
     """The report of the live load, for an `unchanged` answer."""
-    for data in reversed(store.reports(lake, source)):
-        if data.get("load_id") == load_id:
-            kept = {
-                k: v
-                for k, v in data.items()
-                if k in CrossLoadReport.__dataclass_fields__
-            }
-            report = CrossLoadReport(**kept)
-            report.file = file
-            return report
-    return CrossLoadReport(source=source, file=file, load_id=load_id)
+    kept = report_fields(
+        store.reports(lake, source), load_id, CrossLoadReport.__dataclass_fields__
+    )
+    if kept is None:
+        return CrossLoadReport(source=source, file=file, load_id=load_id)
+    return replace(CrossLoadReport(**kept), file=file)
 
 
 def _quarantine(
@@ -137,10 +132,9 @@ def _quarantine(
     report.status = "quarantined"
     report.error = error
     report.load_id, report.sha256 = load_id, fingerprint
-    folder = quarantine_dir(settings, report.source)
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(path, folder / f"{load_id}-{path.name}")
-    (folder / f"{load_id}.report.json").write_text(report.to_json(), encoding="utf-8")
+    keep_in_quarantine(
+        quarantine_dir(settings, report.source), path, load_id, report.to_json()
+    )
     log.warning(
         "crosses quarantined source=%s file=%s: %s", report.source, path.name, error
     )

@@ -9,7 +9,10 @@ import logging
 import resource
 import shutil
 import time
+from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from parts.settings import Settings
 from pipelines.brand_review import brand_table
@@ -135,20 +138,37 @@ def _parse_and_publish(
     return report
 
 
+def report_fields(
+    reports: list[dict[str, Any]], load_id: str, fields: Iterable[str]
+) -> dict[str, Any] | None:
+    """The kept report of `load_id`, reduced to `fields` (for `unchanged`)."""
+    wanted = set(fields)
+    for data in reversed(reports):
+        if data.get("load_id") == load_id:
+            return {k: v for k, v in data.items() if k in wanted}
+    return None
+
+
+def keep_in_quarantine(
+    folder: Path, path: Path, load_id: str, report_json: str
+) -> None:
+    """Copy a rejected file and its report into a quarantine folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(path, folder / f"{load_id}-{path.name}")
+    (folder / f"{load_id}.report.json").write_text(report_json, encoding="utf-8")
+
+
 def _live_report(
     lake_dir: Path, supplier_id: str, load_id: str, file: str
 ) -> LoadReport:
     """The report of the live load, for an `unchanged` answer."""
-    for data in reversed(lake.reports(lake_dir, supplier_id)):
-        if data.get("load_id") == load_id:
-            kept = {
-                k: v for k, v in data.items() if k in LoadReport.__dataclass_fields__
-            }
-            kept["sheets"] = [SheetReport(**s) for s in kept.get("sheets", [])]
-            report = LoadReport(**kept)
-            report.file = file
-            return report
-    return LoadReport(supplier_id=supplier_id, file=file, load_id=load_id)
+    kept = report_fields(
+        lake.reports(lake_dir, supplier_id), load_id, LoadReport.__dataclass_fields__
+    )
+    if kept is None:
+        return LoadReport(supplier_id=supplier_id, file=file, load_id=load_id)
+    kept["sheets"] = [SheetReport(**s) for s in kept.get("sheets", [])]
+    return replace(LoadReport(**kept), file=file)
 
 
 def _quarantine(
@@ -163,10 +183,9 @@ def _quarantine(
     report.error = error
     report.load_id = load_id
     report.sha256 = fingerprint
-    folder = settings.quarantine_dir / report.supplier_id
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(path, folder / f"{load_id}-{path.name}")
-    (folder / f"{load_id}.report.json").write_text(report.to_json(), encoding="utf-8")
+    keep_in_quarantine(
+        settings.quarantine_dir / report.supplier_id, path, load_id, report.to_json()
+    )
     log.warning(
         "quarantined supplier=%s file=%s: %s", report.supplier_id, path.name, error
     )
