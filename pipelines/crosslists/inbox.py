@@ -12,7 +12,7 @@ from pathlib import Path
 
 from crosses.store import MANUAL_SOURCE, SOURCE_ID
 from parts.settings import Settings
-from pipelines.pricelists.inbox import SETTLE_S, FileStamp, InboxFile, InboxScan
+from pipelines.pricelists.inbox import SETTLE_S, InboxScan, add_if_settled
 
 FOLDER = "crosses"
 
@@ -59,19 +59,6 @@ def scan_crosses_inbox(
         else:
             for path in sorted(entry.iterdir()):
                 if path.is_file() and not _hidden(path):
-                    _add_if_settled(path, entry.name, scan, now=now, settle_s=settle_s)
+                    add_if_settled(path, entry.name, scan, now=now, settle_s=settle_s)
     scan.ready.sort(key=lambda f: (f.stamp.mtime_ns, str(f.path)))
     return scan
-
-
-def _add_if_settled(
-    path: Path, source: str, scan: InboxScan, *, now: float, settle_s: float
-) -> None:
-    try:
-        stamp = FileStamp.of(path)
-    except FileNotFoundError:  # moved away by a run since the listing
-        return
-    if now - stamp.mtime_ns / 1e9 < settle_s:
-        scan.skipped.append((path, "still being written"))
-        return
-    scan.ready.append(InboxFile(path=path, supplier_id=source, stamp=stamp))

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from crosses.brands import BrandTable, clean_brand
 from pipelines.crosslists.options import LIST_FIELDS, CrossOptions
 from pipelines.pricelists.errors import HeaderNotFound
-from pipelines.pricelists.headers import field_score, fold_header
+from pipelines.pricelists.headers import covering_score, field_score, fold_header
 from pipelines.pricelists.profiles import ColumnRef
 from pipelines.pricelists.tables import Table
 
@@ -177,30 +177,6 @@ def _excluded(words: list[str]) -> bool:
     return any(w.startswith(bad) for w in words for bad in EXCLUDE_WORDS)
 
 
-def _covering_score(synonyms: tuple[str, ...], name: str) -> float:
-    words = name.split()
-    letters = len(name.replace(" ", ""))
-    best = 0.0
-    for syn in synonyms:
-        syn_words = syn.split()
-        if _starts_words(syn_words, words):
-            covered = sum(len(w) for w in syn_words)
-            best = max(best, 0.3 + 0.7 * min(1.0, covered / letters))
-    return best
-
-
-def _starts_words(syn_words: list[str], words: list[str]) -> bool:
-    start = 0
-    for syn in syn_words:
-        for i in range(start, len(words)):
-            if words[i].startswith(syn) and (len(syn) >= 3 or words[i] == syn):
-                start = i + 1
-                break
-        else:
-            return False
-    return True
-
-
 def cross_field(header: str) -> tuple[str, float] | None:
     """The cross field a header names (`oe`, `group`, `article_b`…), if any."""
     name = fold_header(header)
@@ -209,7 +185,7 @@ def cross_field(header: str) -> tuple[str, float] | None:
     for field_name, exact in EXACT.items():
         if name in exact:
             return field_name, 1.0
-    scored = [(_covering_score(syns, name), f) for f, syns in _FOLDED.items()]
+    scored = [(covering_score(syns, name), f) for f, syns in _FOLDED.items()]
     score, best = max(scored)
     return (best, score) if score > 0 else None
 

@@ -195,19 +195,28 @@ def field_score(field_name: str, header: str) -> float:
     for bad in EXCLUDE.get(field_name, ()):
         if any(w.startswith(bad) for w in words) or (" " in bad and bad in name):
             return 0.0
-    best = 0.0
     letters = len(name.replace(" ", ""))
-    for syn in _FOLDED_SYNONYMS[field_name]:
-        syn_words = syn.split()
-        if _words_match(syn_words, words):
-            covered = sum(len(w) for w in syn_words)
-            best = max(best, 0.3 + 0.7 * min(1.0, covered / letters))
+    best = covering_score(_FOLDED_SYNONYMS[field_name], name)
     if best == 0.0 and letters >= 5:
         for syn in _FOLDED_SYNONYMS[field_name]:
             if len(syn) >= 5:
                 ratio = fuzz.ratio(name, syn)
                 if ratio >= 85:
                     best = max(best, 0.25 * ratio / 100)
+    return best
+
+
+def covering_score(synonyms: tuple[str, ...], name: str) -> float:
+    """0 when no synonym's words start words of the folded `name`; else 0.3 to
+    1 by how much of the name the best synonym covers."""
+    words = name.split()
+    letters = len(name.replace(" ", ""))
+    best = 0.0
+    for syn in synonyms:
+        syn_words = syn.split()
+        if _words_match(syn_words, words):
+            covered = sum(len(w) for w in syn_words)
+            best = max(best, 0.3 + 0.7 * min(1.0, covered / letters))
     return best
 
 

@@ -106,12 +106,13 @@ def _scan_supplier_folder(
         return
     for path in sorted(folder.iterdir()):
         if path.is_file() and not _ignored(path):
-            _add_if_settled(path, folder.name, scan, now=now, settle_s=settle_s)
+            add_if_settled(path, folder.name, scan, now=now, settle_s=settle_s)
 
 
-def _add_if_settled(
+def add_if_settled(
     path: Path, supplier_id: str, scan: InboxScan, *, now: float, settle_s: float
 ) -> None:
+    """Add a file to the scan's ready list, or skip it while it is being written."""
     try:
         stamp = FileStamp.of(path)
     except FileNotFoundError:  # moved away by a run since the listing
@@ -142,7 +143,7 @@ def _match_loose_files(
         if supplier_id is None:
             scan.skipped.append((path, reason))
         else:
-            _add_if_settled(path, supplier_id, scan, now=now, settle_s=settle_s)
+            add_if_settled(path, supplier_id, scan, now=now, settle_s=settle_s)
 
 
 def match_supplier(
