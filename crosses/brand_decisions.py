@@ -15,16 +15,15 @@ are serialized by a lock file and replace the file atomically.
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
-import os
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import polars as pl
 
+from crosses import lake_files
 from crosses.brands import FAMILIES_PATH, SEED_PATH, BrandTable, clean_brand
 
 Kind = Literal["alias", "new", "rejected"]
@@ -187,29 +186,14 @@ def _decision(alias: str, canonical: str, kind: Kind, by: str) -> BrandDecision:
     return BrandDecision(alias, canonical, kind, by.strip() or "unknown", now)
 
 
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
+def _locked(path: Path) -> AbstractContextManager[None]:
     """Serialize decisions across processes: read, check and write as one step."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.with_name(f".{path.name}.lock").open("w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    return lake_files.locked(path.parent)
 
 
 def _append(path: Path, decision: BrandDecision) -> None:
     """Rewrite the file with one more row, atomically (small file, rare writes)."""
     row = pl.DataFrame([decision.__dict__], schema=SCHEMA)
     frame = pl.concat([pl.read_parquet(path), row]) if path.exists() else row
-    partial = path.with_name(f".{path.name}.partial")
-    frame.write_parquet(partial)
-    with partial.open("rb+") as fh:
-        os.fsync(fh.fileno())
-    os.replace(partial, path)
-    fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    lake_files.write_parquet_atomic(frame, path)
+    lake_files.fsync_dir(path.parent)
