@@ -244,11 +244,30 @@ def demo(
     import pricing
     from parts.commands.db import seed_rules
 
-    seed_rules(Path(pricing.__file__).parent / "data" / "demo_rules.toml", by="demo")
+    if not _rules_stored():  # a re-run keeps rules edited since through the API
+        seed_rules(
+            Path(pricing.__file__).parent / "data" / "demo_rules.toml", by="demo"
+        )
     vin, label, _year = DEMO_VINS[0]
     console.print(
         f"try: parts offers 0986452041 · parts analogs MANN W712/75 · parts vin {vin} ({label})"
     )
+
+
+def _rules_stored() -> bool:
+    """Whether the operational database holds pricing rules already."""
+    from service.db.engine import Database
+    from service.db.migrate import upgrade
+    from service.pricing_rules.logic import load_rule_set
+
+    database = Database.from_settings(get_settings())
+    try:
+        if database.is_sqlite:
+            upgrade(database.engine)
+        with database.sessions() as session:
+            return bool(load_rule_set(session).rules)
+    finally:
+        database.close()
 
 
 @bench_app.command("ingest")

@@ -21,7 +21,15 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from pricing.rules import Discount, Rates, Rule, RuleSet, VatRules, specificity
+from pricing.rules import (
+    Discount,
+    PricingError,
+    Rates,
+    Rule,
+    RuleSet,
+    VatRules,
+    specificity,
+)
 
 MONEY = pl.Decimal(18, 2)
 _LOW = np.iinfo(np.int64).min
@@ -324,8 +332,11 @@ def price_offers(
     `discount`, a personal one, replaces the client group's.
     """
     vat = vat_rules or VatRules()
-    compiled = _compiled(rules, client_group, department)
     group = rules.client_group(client_group)
+    if client_group is not None and group is None and rules.client_groups:
+        known = ", ".join(g.id for g in rules.client_groups)
+        raise PricingError(f"unknown client group `{client_group}`; known: {known}")
+    compiled = _compiled(rules, client_group, department)
     discount = discount or (group.discount if group else Discount())
 
     v = _inputs(offers, compiled, rates, vat)

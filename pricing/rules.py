@@ -45,7 +45,7 @@ SPECIFICITY_ORDER: tuple[str, ...] = (
 )
 
 
-class PricingError(Exception):
+class PricingError(ValueError):
     """Base of the errors of `pricing`."""
 
 
@@ -156,8 +156,8 @@ class Discount(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    percent: Decimal = Decimal(0)
-    fixed: Decimal = Decimal(0)  # RUB
+    percent: Decimal = Field(Decimal(0), ge=0, le=100)
+    fixed: Decimal = Field(Decimal(0), ge=0)  # RUB
 
     def apply(self, retail_rub: Decimal, *, floor_rub: Decimal) -> Decimal:
         """The discounted price, never below `floor_rub` (nor above the retail)."""

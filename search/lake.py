@@ -191,6 +191,14 @@ def find_offers(
     return rows.head(limit), rows.height > limit
 
 
+def supplier_vat_included(lake: Path, supplier_id: str) -> bool | None:
+    """Whether a supplier's live offers include VAT (None: unknown)."""
+    if current(lake, supplier_id) is None:
+        return None
+    flags = scan_offers(lake, supplier_id).select("vat_included").head(1).collect()
+    return flags["vat_included"][0] if flags.height else None
+
+
 def write_report(
     lake: Path, supplier_id: str, load_id: str, report: dict[str, Any]
 ) -> Path:

@@ -12,7 +12,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from crosses.graph import CrossGraph, GraphCache
 from parts.settings import Settings, get_settings
@@ -65,6 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pricing_rules.logic.RulesRejected, pricing_rules.rules_rejected
     )
     app.add_exception_handler(LookupError, _problem(404, "not found"))
+    app.add_exception_handler(StarletteHTTPException, _http_problem)
+    app.add_exception_handler(RequestValidationError, _validation_problem)
     app.add_exception_handler(ValueError, _problem(422, "bad input"))
     return app
 
@@ -96,3 +100,29 @@ def _problem(status: int, title: str) -> Any:
         )
 
     return handler
+
+
+async def _http_problem(request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's own HTTP errors (401, 404 routes…) as problem+json too."""
+    assert isinstance(exc, StarletteHTTPException)
+    return JSONResponse(
+        {"type": "about:blank", "title": str(exc.detail), "status": exc.status_code,
+         "detail": str(exc.detail)},
+        status_code=exc.status_code,
+        media_type="application/problem+json",
+        headers=getattr(exc, "headers", None),
+    )  # fmt: skip
+
+
+async def _validation_problem(request: Request, exc: Exception) -> JSONResponse:
+    """Query and body validation errors as problem+json, every problem listed."""
+    assert isinstance(exc, RequestValidationError)
+    problems = [
+        f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+    ]
+    return JSONResponse(
+        {"type": "about:blank", "title": "bad input", "status": 422,
+         "detail": "; ".join(problems), "problems": problems},
+        status_code=422,
+        media_type="application/problem+json",
+    )  # fmt: skip

@@ -59,7 +59,7 @@ def get_actor(
     """Who writes: the `X-User` header (percent-encoded UTF-8 allowed), for now."""
     # TODO(#6): take the user from the session once the workstation issue
     # brings users and sign-in; a header is trusted as given.
-    who = unquote(x_user or "").strip()
+    who = unquote(_header_text(x_user or "")).strip()
     if not who:
         raise HTTPException(
             401, "a change needs an `X-User` header naming who makes it"
@@ -68,3 +68,11 @@ def get_actor(
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]
+
+
+def _header_text(raw: str) -> str:
+    """Header bytes arrive as Latin-1; raw UTF-8 (`Иван`) is read back as UTF-8."""
+    try:
+        return raw.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return raw

@@ -12,6 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from parts.settings import get_settings
+
 console = Console()
 err_console = Console(stderr=True)
 
@@ -32,7 +34,9 @@ def _print_json(data: Any) -> None:
 
 def price(
     supplier: Annotated[str, typer.Option(help="Supplier id.")],
-    brand: Annotated[str, typer.Option(help="Brand, canonical.")],
+    brand: Annotated[
+        str, typer.Option(help="Brand, any spelling (goes through the alias table).")
+    ],
     purchase: Annotated[str, typer.Option("--price", help="Purchase price.")],
     currency: Annotated[str, typer.Option(help="ISO 4217 code.")] = "RUB",
     client_group: Annotated[
@@ -54,6 +58,7 @@ def price(
     """The sell price of one offer for a client group, and its explanation."""
     from pydantic import ValidationError
 
+    from pipelines.brand_review import brand_table
     from pricing.engine import explain_price
     from pricing.rules import load_pricing_toml
 
@@ -65,12 +70,18 @@ def price(
         raise typer.Exit(2) from exc
     for problem in config.rules.problems():
         err_console.print(f"[yellow]warning:[/] {problem}")
-    result = explain_price(
-        supplier=supplier, brand=brand, price=amount, currency=currency.upper(),
-        rules=config.rules, rates=config.rates, vat_rules=config.vat,
-        client_group=client_group, department=department, price_group=price_group,
-        is_analog=analog, delivery_days=days,
-    )  # fmt: skip
+
+    try:
+        result = explain_price(
+            supplier=supplier, price=amount, currency=currency.upper(),
+            brand=brand_table(get_settings()).canonical(brand),
+            rules=config.rules, rates=config.rates, vat_rules=config.vat,
+            client_group=client_group, department=department,
+            price_group=price_group, is_analog=analog, delivery_days=days,
+        )  # fmt: skip
+    except ValueError as exc:
+        err_console.print(f"error: {exc}")
+        raise typer.Exit(2) from exc
     if as_json:
         _print_json(result)
     else:

@@ -287,6 +287,14 @@ _NUMBER = re.compile(
 )
 
 
+# A part number such as `HR-0001`, `W712/75`, `0986452041AB`: letters and digits
+# with no spaces, as no header cell is written. A data row with a price of
+# `по запросу` still holds one.
+_CODE = re.compile(
+    r"^(?=[^\s]*\d)(?=[^\s]*[A-Za-zА-Яа-я])[A-Za-zА-Яа-я0-9][\w\-./]{2,}$"
+)
+
+
 def _is_number(text: str) -> bool:
     return bool(text) and bool(_NUMBER.match(text)) and any(ch.isdigit() for ch in text)
 
@@ -295,7 +303,7 @@ def _row_kind(row: list[str]) -> str:
     cells = [c.strip() for c in row if c and c.strip()]
     if not cells:
         return "blank"
-    numbers = sum(1 for c in cells if _is_number(c))
+    numbers = sum(1 for c in cells if _is_number(c) or _CODE.match(c))
     if len(cells) >= 2 and numbers >= 1:
         return "data"
     return "text"

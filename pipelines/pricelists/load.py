@@ -181,6 +181,7 @@ def _quarantine(
 ) -> LoadReport:
     report.status = "quarantined"
     report.error = error
+    report.size_bytes = report.size_bytes or path.stat().st_size
     report.load_id = load_id
     report.sha256 = fingerprint
     keep_in_quarantine(

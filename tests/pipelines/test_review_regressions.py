@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -185,3 +186,56 @@ def test_catalogue_load_refuses_other_replies_and_office_files(tmp_path: Path) -
     )
     assert office.status == "rejected"
     assert "Office document" in (office.error or "")
+
+
+def test_first_data_row_without_a_number_is_data_not_header(
+    settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "hr.csv"
+    path.write_text(
+        "Бренд;Артикул;Наименование;Цена;Остаток\n"
+        "HRB;HR-0001;Деталь;по запросу;\nHRB;HR-0002;Деталь;100;5\n"
+        "HRB;HR-0003;Деталь;200;5\nHRB;HR-0004;Деталь;300;1\n",
+        encoding="utf-8",
+    )
+    report = ingest(path, supplier_id="s", settings=settings)
+    assert (report.rows_read, report.rejects) == (4, {"bad_price": 1})
+    assert report.columns["price"] == "D `Цена`"
+
+
+def test_quarantine_report_keeps_the_file_size(
+    settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_bytes(b"a;b\n1;2\n" * 4)
+    report = ingest(path, supplier_id="s", settings=settings)
+    assert (report.status, report.size_bytes) == ("quarantined", 32)
+
+
+def test_parts_price_takes_any_brand_spelling_and_refuses_unknown_groups(
+    settings: Settings,
+) -> None:
+    args = ["price", "--supplier", "euroline-eur", "--price", "10", "--currency",
+            "EUR", "--json"]  # fmt: skip
+    rules = {
+        brand: json.loads(
+            CliRunner()
+            .invoke(app, [*args, "--brand", brand, "--client-group", "retail"])
+            .stdout
+        )["rule_id"]
+        for brand in ("BOSCH", "bosch", "БОШ")
+    }
+    assert len(set(rules.values())) == 1
+    unknown = CliRunner().invoke(
+        app, [*args, "--brand", "BOSCH", "--client-group", "x"]
+    )
+    assert unknown.exit_code == 2
+
+
+def test_a_discount_over_100_percent_is_refused() -> None:
+    from pydantic import ValidationError
+
+    from pricing.rules import Discount
+
+    with pytest.raises(ValidationError):
+        Discount(percent=Decimal(150))

@@ -104,3 +104,52 @@ def test_vat_is_added_for_a_supplier_whose_profile_says_prices_exclude_it(
     assert offer["vat_included"] is False
     assert offer["explanation"]["vat_added"] is True
     assert offer["purchase_rub"] == "122.00"  # 100 + 22 % VAT
+
+
+def test_what_if_price_uses_the_suppliers_vat_and_refuses_unknown_groups(
+    tmp_path: Path, db_url: str
+) -> None:
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    (profiles / "eu.toml").write_text('id = "eu"\nvat_included = false\n', "utf-8")
+    settings = Settings(data_dir=tmp_path / "var", profiles_dir=profiles)
+    path = tmp_path / "eu.csv"
+    path.write_text("Бренд;Артикул;Цена\nBOSCH;0986452041;100,00\n", encoding="utf-8")
+    ingest(path, supplier_id="eu", settings=settings)
+    query = {"supplier": "eu", "brand": "BOSCH", "price": "100", "currency": "RUB"}
+    with _client_for(settings, db_url) as client:
+        priced = client.get("/api/price", params={**query, "client_group": "retail"})
+        unknown = client.get("/api/price", params={**query, "client_group": "nosuch"})
+        offers = client.get(
+            "/api/offers", params={"article": "0986452041", "client_group": "retail"}
+        ).json()["offers"]
+    assert (priced.json()["vat_added"], priced.json()["purchase_rub"]) == (
+        True,
+        "122.00",
+    )
+    assert priced.json()["sell_price"] == offers[0]["sell_price"]
+    assert unknown.status_code == 422
+    assert unknown.headers["content-type"] == "application/problem+json"
+
+
+def test_framework_errors_are_problem_json_and_cyrillic_users_are_kept(
+    settings: Settings, tmp_path: Path, db_url: str
+) -> None:
+    with _client(settings, tmp_path, db_url) as client:
+        no_user = client.post(
+            "/api/pricing/rates",
+            json={"currency": "EUR", "rate": "101", "date": "2026-12-02"},
+        )
+        bad_query = client.get("/api/offers", params={"article": "", "limit": 100000})
+        saved = client.post(
+            "/api/pricing/rates",
+            json={"currency": "EUR", "rate": "101", "date": "2026-12-02"},
+            headers={"X-User": "Иван Петров".encode()},  # raw UTF-8 bytes
+        )
+        audit = client.get("/api/audit", params={"table": "currency_rates"}).json()
+    assert no_user.status_code == 401
+    assert no_user.headers["content-type"] == "application/problem+json"
+    assert bad_query.status_code == 422
+    assert len(bad_query.json()["problems"]) == 2
+    assert saved.status_code == 201
+    assert "Иван Петров" in {e["who"] for e in audit["entries"]}
