@@ -39,3 +39,7 @@ def configure_logging(level: str = "INFO", *, json: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # Alembic says "Context impl…" and every plugin it sets up at INFO on
+    # each start; only its warnings are news to an operator
+    if logging.getLevelName(level) <= logging.INFO:
+        logging.getLogger("alembic").setLevel(logging.WARNING)

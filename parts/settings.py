@@ -90,6 +90,31 @@ class Settings(BaseSettings):
         description="Retries of a plate request after a 5xx or a timeout.",
     )
 
+    index_on_ingest: bool = Field(
+        True,
+        description="Update the offers index as part of every publish, so a search "
+        "right after a load sees it (off: the Dagster asset catches up).",
+    )
+    search_time_limit_ms: float = Field(
+        2000,
+        gt=0,
+        le=60_000,
+        description="Time limit of one quote search; a cut answer says so.",
+    )
+    search_max_lines: int = Field(
+        300, ge=1, le=10_000, description="Most lines one quote search returns."
+    )
+    priority_brands: str = Field(
+        "",
+        description="Brands marked as priority in quote answers, comma-separated.",
+    )
+    online_deadline_s: float = Field(
+        2.5,
+        gt=0,
+        le=60,
+        description="Overall deadline for online suppliers in one quote search.",
+    )
+
     database_url: str = Field(
         "",
         description="Operational database URL (postgresql://…); empty: "
@@ -120,6 +145,10 @@ class Settings(BaseSettings):
     @property
     def tmp_dir(self) -> Path:
         return self.data_dir / "tmp"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
 
     @property
     def dagster_home(self) -> Path:

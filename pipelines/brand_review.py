@@ -199,6 +199,10 @@ def recanonicalize(
         rows = _rebrand_supplier(settings, supplier_id, table)
         if rows:
             changed[supplier_id] = rows
+    if changed:
+        from pipelines.search_index.sync import sync_after_publish
+
+        sync_after_publish(settings)
     return changed
 
 

@@ -195,6 +195,9 @@ class RateEntry(BaseModel):
         return value.quantize(RATE_PLACES, ROUND_HALF_UP)
 
 
+_RUB = RateEntry(rate=Decimal(1), date=dt.date.min)  # when none is stored
+
+
 class Rates(BaseModel):
     """Exchange rates by ISO 4217 code; RUB is always 1."""
 
@@ -203,7 +206,7 @@ class Rates(BaseModel):
     def get(self, currency: str) -> RateEntry | None:
         """The rate of a currency, or None when none is stored."""
         if currency == "RUB":
-            return self.rates.get("RUB") or RateEntry(rate=Decimal(1), date=dt.date.min)
+            return self.rates.get("RUB") or _RUB
         return self.rates.get(currency)
 
 

@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -168,3 +169,31 @@ def _prune(versions_dir: Path, *, keep: int, live: str) -> None:
     for stale in versions_dir.glob(".*.partial"):
         if stale.is_dir():
             shutil.rmtree(stale, ignore_errors=True)
+
+
+class CatalogueCache:
+    """The live catalogue of one lake, read again only when its pointer moves."""
+
+    def __init__(self, lake: Path) -> None:
+        self.lake = lake
+        self._stamp: tuple[int, int] | None = None
+        self._catalogue: Catalogue | None = None
+        self._lock = threading.Lock()
+
+    def _pointer_stamp(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(catalogue_dir(self.lake) / files.POINTER)
+        except FileNotFoundError:
+            return None
+        return (st.st_ino, st.st_mtime_ns)
+
+    def get(self) -> Catalogue | None:
+        """The live catalogue, or None when nothing was published."""
+        stamp = self._pointer_stamp()
+        if stamp == self._stamp:
+            return self._catalogue
+        with self._lock:
+            if stamp != self._stamp:
+                self._catalogue = read_current(self.lake) if stamp else None
+                self._stamp = stamp
+            return self._catalogue

@@ -1,7 +1,7 @@
 """The HTTP API: `create_app()` wires settings, caches, routers and errors.
 
-Read-only for now (offers, analogs, VINs, brands to review, suppliers); the
-operational system (users, clients, orders…) grows here in later issues.
+Quote search, offers, analogs, VINs, brands to review, suppliers, pricing
+rules; the operational system (users, clients, orders…) grows here.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from service.db import router as audit
 from service.db.engine import Database
 from service.db.migrate import upgrade
 from service.pricing_rules import router as pricing_rules
+from service.quotes import router as quotes
+from service.quotes.engine import build_engine
 
 
 class LockedGraphs:
@@ -41,17 +43,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The FastAPI application over one data directory."""
     settings = settings or get_settings()
     database = Database.from_settings(settings)
-    app = FastAPI(title="parts", version="0.1.0", lifespan=_lifespan(database))
-    app.state.settings = settings
-    app.state.db = database
-    app.state.graphs = LockedGraphs(
+    graphs = LockedGraphs(
         GraphCache(
             settings.lake_dir,
             max_group=settings.crosses_max_group,
             depth=settings.crosses_depth,
         )
     )
+    engine, engine_parts = build_engine(settings, database, graph=graphs.get)
+    app = FastAPI(
+        title="parts", version="0.1.0", lifespan=_lifespan(database, engine_parts)
+    )
+    app.state.settings = settings
+    app.state.db = database
+    app.state.graphs = graphs
+    app.state.quotes = engine
+    app.state.quote_parts = engine_parts
     routers = (
+        quotes,
         offers,
         crosses,
         vehicles,
@@ -73,7 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def _lifespan(database: Database) -> Any:
+def _lifespan(database: Database, parts: dict[str, Any]) -> Any:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # a SQLite file belongs to this install: bring it up to date; a
@@ -81,6 +90,9 @@ def _lifespan(database: Database) -> Any:
         if database.is_sqlite:
             upgrade(database.engine)
         yield
+        if parts.get("online") is not None:
+            parts["online"].close()
+        parts["log"].close()
         database.close()
 
     return lifespan

@@ -26,6 +26,7 @@ from pipelines.pricelists.profiles import (
 )
 from pipelines.pricelists.reading import Limits
 from pipelines.pricelists.report import LoadReport, SheetReport
+from pipelines.search_index.sync import sync_after_publish
 from search import lake
 
 log = logging.getLogger(__name__)
@@ -135,6 +136,9 @@ def _parse_and_publish(
     )
     report.status = "published"
     report.published_at = pointer.published_at
+    problem = sync_after_publish(settings)
+    if problem:
+        report.warnings.append(problem)
     return report
 
 

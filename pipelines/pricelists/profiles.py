@@ -133,6 +133,9 @@ class SupplierProfile(BaseModel):
     max_reject_share: float | None = Field(None, ge=0, le=1)
     price_groups: list[str] = Field(default_factory=list)
     departments: list[str] = Field(default_factory=list)
+    delivery_probability: float | None = Field(
+        None, ge=0, le=100, description="Percent of orders delivered on time."
+    )
     expected_every_hours: int | None = Field(None, ge=1)
     match: MatchSettings = Field(default_factory=MatchSettings)
     reader: ReaderSettings = Field(default_factory=ReaderSettings)

@@ -1,0 +1,1 @@
+"""The offers index in step with the lake: sync from profiles, Dagster asset."""

@@ -1,0 +1,696 @@
+"""Quote search ("проценка"): every offer for a part and its analogs, priced.
+
+    request ─► normalize (article, brand) ─► brand choice (article under
+    several brands) ─► analogs (cross graph, catalogue check) ─► offers of
+    every identity in one pass over the index snapshot ─► online suppliers
+    (started first, in parallel, cut at the deadline) ─► pricing for the
+    client group ─► ranking ─► answer
+
+`QuoteEngine.search` is the one function behind `GET /api/quotes` and
+`parts search`. Everything it needs comes in through providers (the index,
+the graph, pricing rules, online clients), so tests and the bench build it
+from plain objects. Every search has a time limit and a result cap, and an
+answer that was cut says so and why.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+import numpy as np
+
+from crosses.articles import normalize_article
+from crosses.brands import BrandTable
+from crosses.catalogue import Catalogue
+from crosses.graph import CrossGraph, Resolution, confirm_analogs
+from pricing.engine import OfferBatch, price_batch
+from pricing.rules import Discount, PricingError, Rates, RuleSet, VatRules
+from search.index_read import OffersIndex, Snapshot, allowed_suppliers
+from search.index_store import Manifest
+
+log = logging.getLogger(__name__)
+
+Sort = Literal["price", "delivery", "probability"]
+Match = Literal["exact", "verified_analog", "analog"]
+SORTS: tuple[str, ...] = ("price", "delivery", "probability")
+_GROUP: dict[str, int] = {"exact": 0, "verified_analog": 1, "analog": 2}
+_NONE_LAST = 1 << 62
+
+
+class QuoteError(ValueError):
+    """A request that cannot be searched (nothing to search, a bad value)."""
+
+
+@dataclass(frozen=True)
+class QuoteRequest:
+    """What a parts manager asks for."""
+
+    article: str | None = None
+    brand: str | None = None
+    text: str | None = None
+    vin: str | None = None
+    client_group: str | None = None
+    department: str | None = None
+    price_groups: tuple[str, ...] = ()
+    sort: Sort = "price"
+    all_brands: bool = False
+    analogs: bool = True
+    online: bool = True
+    in_stock: bool = False
+    limit: int = 300
+    time_limit_ms: float = 2000.0
+    discount: Discount | None = None
+    who: str | None = None
+
+
+@dataclass(frozen=True)
+class PricingContext:
+    """The rules, rates and VAT settings a search prices with."""
+
+    rules: RuleSet
+    rates: Rates
+    vat: VatRules | None = None
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """An identity the search looks up, and why."""
+
+    brand: str
+    article: str
+    match: Match
+    kind: str | None = None  # the analog's relation (analog, oe, replacement…)
+    via: tuple[dict[str, Any], ...] = ()
+    confirmed: bool | None = None
+
+
+@dataclass
+class Timings:
+    """Milliseconds spent in each step."""
+
+    steps: dict[str, float] = field(default_factory=dict)
+    _last: float = field(default_factory=time.perf_counter)
+    started: float = field(default_factory=time.perf_counter)
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        self.steps[step] = round((now - self._last) * 1000, 3)
+        self._last = now
+
+    def elapsed_ms(self) -> float:
+        return (time.perf_counter() - self.started) * 1000
+
+    def to_dict(self) -> dict[str, float]:
+        return {**self.steps, "total": round(self.elapsed_ms(), 3)}
+
+
+@dataclass
+class QuoteAnswer:
+    """What a search returns: brand choices or priced, ranked lines."""
+
+    query: dict[str, Any]
+    brands: list[dict[str, Any]] | None
+    lines: list[dict[str, Any]]
+    identities: int
+    suppliers_failed: list[dict[str, Any]]
+    truncated: bool
+    truncated_reasons: list[str]
+    timings_ms: dict[str, float]
+    generation: str | None
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "brands": self.brands,
+            "lines": self.lines,
+            "identities": self.identities,
+            "suppliers_failed": self.suppliers_failed,
+            "truncated": self.truncated,
+            "truncated_reasons": self.truncated_reasons,
+            "timings_ms": self.timings_ms,
+            "generation": self.generation,
+            "notes": self.notes,
+        }
+
+
+OnlineFetch = Callable[
+    [list[tuple[str, str]], float, frozenset[str] | None], "Future[list[Any]] | None"
+]
+"""Start online queries for identities with a deadline (seconds) among the
+allowed online supplier ids (None: all); a future of `OnlineResult`s."""
+
+
+class QuoteEngine:
+    """Quote search over an index, a cross graph, pricing and online suppliers."""
+
+    def __init__(
+        self,
+        *,
+        index: OffersIndex,
+        brands: Callable[[], BrandTable],
+        graph: Callable[[], CrossGraph | None] | None = None,
+        pricing: Callable[[], PricingContext | None] | None = None,
+        catalogue: Callable[[], Catalogue | None] | None = None,
+        online: OnlineFetch | None = None,
+        online_visible: Callable[[str | None, Sequence[str]], frozenset[str]]
+        | None = None,
+        online_deadline_s: float = 2.5,
+        priority_brands: Sequence[str] = (),
+        max_identities: int = 400,
+        max_text_identities: int = 40,
+        log_search: Callable[[dict[str, Any]], None] | None = None,
+    ) -> None:
+        self.index = index
+        self._brands = brands
+        self._graph = graph or (lambda: None)
+        self._pricing = pricing or (lambda: None)
+        self._catalogue = catalogue or (lambda: None)
+        self._online = online
+        self._online_visible = online_visible
+        self.online_deadline_s = online_deadline_s
+        self.priority_brands = frozenset(priority_brands)
+        self.max_identities = max_identities
+        self.max_text_identities = max_text_identities
+        self._log_search = log_search
+
+    # the search ------------------------------------------------------------
+
+    def search(self, request: QuoteRequest) -> QuoteAnswer:
+        """Search, price and rank; see the module doc."""
+        timings = Timings()
+        run = _Run(self, request, timings)
+        answer = run.execute()
+        if self._log_search is not None:
+            self._log_search(_log_record(request, answer))
+        return answer
+
+
+class _Run:
+    """The state of one search."""
+
+    def __init__(
+        self, engine: QuoteEngine, request: QuoteRequest, timings: Timings
+    ) -> None:
+        self.engine = engine
+        self.request = request
+        self.timings = timings
+        self.cut: list[str] = []
+        self.notes: list[str] = []
+        self.snapshot: Snapshot | None = engine.index.snapshot()
+        manifest = self.snapshot.manifest if self.snapshot else None
+        self.manifest: Manifest | None = manifest
+        self.allowed: frozenset[str] | None = (
+            allowed_suppliers(
+                manifest,
+                department=request.department,
+                price_groups=request.price_groups,
+            )
+            if manifest is not None
+            else None
+        )
+
+    def over_time(self) -> bool:
+        return self.timings.elapsed_ms() > self.request.time_limit_ms
+
+    def execute(self) -> QuoteAnswer:
+        request = self.request
+        if request.vin:
+            wanted = self._from_vin()
+        elif request.article:
+            wanted, choices = self._from_article()
+            if choices:
+                self.timings.lap("normalize")
+                return self._answer([], brands=choices, identities=0)
+        elif request.text:
+            wanted = self._from_text()
+        else:
+            raise QuoteError("give an `article`, words (`q`) or a `vin` to search")
+        self.timings.lap("normalize")
+        online = self._start_online(wanted)
+        if request.analogs and not (request.text and not request.vin):
+            wanted = self._with_analogs(wanted)
+        self.timings.lap("analogs")
+        rows, asked = self._lookup(wanted)
+        self.timings.lap("lookup")
+        lines = self._lines(wanted, rows, asked)
+        lines.extend(self._online_lines(online, wanted))
+        self.timings.lap("online")
+        self._price(lines)
+        self.timings.lap("pricing")
+        ranked = self._rank(lines)
+        self.timings.lap("ranking")
+        return self._answer(ranked, brands=None, identities=len(wanted))
+
+    # identities ------------------------------------------------------------
+
+    def _from_article(self) -> tuple[list[Wanted], list[dict[str, Any]]]:
+        """The identities of an article, or the brands to choose from."""
+        request = self.request
+        article, _note = normalize_article(request.article or "")
+        if not article:
+            raise QuoteError(f"`{request.article}` holds no article characters")
+        self.article = article
+        if request.brand:
+            brand = self.engine._brands().canonical(request.brand)
+            return [Wanted(brand, article, "exact")], []
+        choices = self._brand_choices(article)
+        if len(choices) == 1 or request.all_brands:
+            return [Wanted(c["brand"], article, "exact") for c in choices], []
+        if not choices:
+            self.notes.append(f"no brand holds the article `{article}`")
+        return [], choices
+
+    def _brand_choices(self, article: str) -> list[dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        if self.snapshot is not None:
+            for c in self.snapshot.brands(article, allowed=self.allowed):
+                found[c.brand] = {"brand": c.brand, "name": c.name, "offers": c.offers}
+        graph = self.engine._graph()
+        if graph is not None:
+            for brand, _art in graph.identities(article):
+                if brand and brand not in found:
+                    found[brand] = {"brand": brand, "name": "", "offers": 0}
+        visible = [c for c in found.values() if c["offers"] or c["brand"]]
+        return sorted(visible, key=lambda c: (-c["offers"], c["brand"]))
+
+    def _from_text(self) -> list[Wanted]:
+        from search import text_index
+
+        words = text_index.terms(self.request.text or "")
+        if not words or self.snapshot is None:
+            return []
+        brand = (
+            self.engine._brands().canonical(self.request.brand)
+            if self.request.brand
+            else None
+        )
+        limit = self.engine.max_text_identities
+        keys = self.snapshot.text(words, allowed=self.allowed, brand=brand, limit=limit)
+        if len(keys) >= limit:
+            self.cut.append("text_identity_cap")
+        return [Wanted(b, a, "exact") for b, a in keys]
+
+    def _from_vin(self) -> list[Wanted]:
+        """Parts of the VIN's catalogue vehicles of one generic article."""
+        from crosses.fitment import FitmentError, parts_for_vehicle, vehicles_for_vin
+        from crosses.vin import decode_vin
+
+        decoded = decode_vin(self.request.vin or "")
+        if not decoded.valid:
+            raise QuoteError(f"VIN `{self.request.vin}`: {'; '.join(decoded.errors)}")
+        generic = (self.request.text or self.request.article or "").strip()
+        if not generic:
+            raise QuoteError(
+                "a VIN search needs a generic article too: its id (`402`) or "
+                "words of its name (`колодки`) in `q`"
+            )
+        catalogue = self.engine._catalogue()
+        if catalogue is None:
+            raise QuoteError("no catalogue is loaded: a VIN search needs one")
+        vehicles = vehicles_for_vin(catalogue, decoded, limit=20)
+        if vehicles.truncated:
+            self.cut.append("vehicle_cap")
+        seen: dict[tuple[str, str], None] = {}
+        for vehicle in vehicles.rows:
+            try:
+                parts = parts_for_vehicle(catalogue, vehicle["vehicle_id"], generic)
+            except FitmentError as exc:
+                raise QuoteError(str(exc)) from exc
+            for part in parts.parts:
+                seen.setdefault((part["brand"], part["article"]), None)
+        self.notes.append(
+            f"VIN {decoded.vin}: {len(vehicles.rows)} catalogue vehicles, "
+            f"{len(seen)} parts of `{generic}`"
+        )
+        return [Wanted(b, a, "exact") for b, a in seen]
+
+    def _with_analogs(self, wanted: list[Wanted]) -> list[Wanted]:
+        graph = self.engine._graph()
+        if graph is None or not wanted:
+            return wanted
+        seen = {(w.brand, w.article) for w in wanted}
+        out = list(wanted)
+        catalogue = self.engine._catalogue()
+        oe_numbers = catalogue.oe_numbers if catalogue is not None else None
+        for w in wanted:
+            if self.over_time():
+                self.cut.append("time_limit")
+                break
+            resolution = graph.analogs(w.brand, w.article)
+            if oe_numbers is not None:
+                resolution = confirm_analogs(resolution, oe_numbers)
+            if resolution.truncated:
+                self.cut.append("analog_cap")
+            out.extend(self._analogs_of(resolution, seen))
+            if len(out) >= self.engine.max_identities:
+                self.cut.append("identity_cap")
+                return out[: self.engine.max_identities]
+        return out
+
+    @staticmethod
+    def _analogs_of(resolution: Resolution, seen: set[tuple[str, str]]) -> list[Wanted]:
+        out = []
+        for analog in resolution.analogs:
+            key = (analog.brand, analog.article)
+            if analog.blocked or not analog.brand or key in seen:
+                continue
+            seen.add(key)
+            verified = analog.verified or analog.confirmed is True
+            out.append(
+                Wanted(
+                    analog.brand,
+                    analog.article,
+                    "verified_analog" if verified else "analog",
+                    kind=analog.kind,
+                    via=tuple(_hop(h) for h in analog.path),
+                    confirmed=analog.confirmed,
+                )
+            )
+        return out
+
+    # offers ----------------------------------------------------------------
+
+    def _lookup(self, wanted: list[Wanted]) -> tuple[list[dict[str, Any]], list[int]]:
+        if self.snapshot is None or not wanted:
+            return [], []
+        keys = [(w.brand, w.article) for w in wanted]
+        rows, asked, cut = self.snapshot.find(
+            keys, allowed=self.allowed, limit=self.request.limit * 4
+        )
+        if cut:
+            self.cut.append("offer_cap")
+        return rows, asked
+
+    def _lines(
+        self, wanted: list[Wanted], rows: list[dict[str, Any]], asked: list[int]
+    ) -> list[dict[str, Any]]:
+        suppliers = self.manifest.suppliers if self.manifest else {}
+        lines = []
+        for row, i in zip(rows, asked, strict=True):
+            if self.request.in_stock and not row["qty"]:
+                continue
+            entry = suppliers.get(row["supplier_id"])
+            meta = entry.meta if entry else None
+            w = wanted[i]
+            lines.append(
+                {
+                    "brand": row["brand"],
+                    "article": row["article"],
+                    "article_raw": row["article_raw"],
+                    "name": row["name"],
+                    "supplier_id": row["supplier_id"],
+                    "supplier_name": meta.name if meta else "",
+                    "source": "pricelist",
+                    "warehouse": row["warehouse"],
+                    "qty": row["qty"],
+                    "qty_approx": bool(row["qty_approx"]),
+                    "multiplicity": row["multiplicity"] or 1,
+                    "delivery_days_min": row["delivery_days_min"],
+                    "delivery_days_max": row["delivery_days_max"],
+                    "delivery_probability": meta.delivery_probability if meta else None,
+                    "purchase_kop": row["price_kop"],
+                    "currency": row["currency"],
+                    "vat_included": row["vat_included"],
+                    "price_group": meta.price_groups[0]
+                    if meta and meta.price_groups
+                    else None,
+                    "load_id": row["load_id"],
+                    "row": row["row"],
+                    **_why(w),
+                }
+            )
+        return lines
+
+    # online ----------------------------------------------------------------
+
+    def _start_online(self, wanted: list[Wanted]) -> Future[list[Any]] | None:
+        engine = self.engine
+        if not self.request.online or engine._online is None:
+            return None
+        asked = [(w.brand, w.article) for w in wanted if w.match == "exact"]
+        if not asked and self.request.article and not self.request.brand:
+            asked = [("", getattr(self, "article", ""))]
+        if not asked or self.request.text:
+            return None
+        visible = (
+            engine._online_visible(self.request.department, self.request.price_groups)
+            if engine._online_visible
+            else None
+        )
+        left_s = max(
+            0.0, (self.request.time_limit_ms - self.timings.elapsed_ms()) / 1e3
+        )
+        deadline = min(engine.online_deadline_s, left_s)
+        self.online_deadline = deadline
+        return engine._online(asked[:4], deadline, visible)
+
+    def _online_lines(
+        self, future: Future[list[Any]] | None, wanted: list[Wanted]
+    ) -> list[dict[str, Any]]:
+        if future is None:
+            return []
+        try:
+            results = future.result(timeout=self.online_deadline + 0.25)
+        except FutureTimeout:
+            self.failed = [{"supplier_id": "*", "status": "timeout",
+                            "reason": "online suppliers did not answer in time"}]  # fmt: skip
+            return []
+        known = {(w.brand, w.article): w for w in wanted}
+        lines: list[dict[str, Any]] = []
+        self.failed = []
+        for result in results:
+            if result.status != "ok":
+                self.failed.append(
+                    {
+                        "supplier_id": result.supplier_id,
+                        "status": result.status,
+                        "reason": result.error,
+                        "elapsed_ms": round(result.elapsed_ms, 1),
+                    }
+                )
+                continue
+            for offer in result.offers:
+                if self.request.in_stock and not offer.qty:
+                    continue
+                w = known.get((offer.brand, offer.article))
+                lines.append(_online_line(offer, result, w))
+        return lines
+
+    # pricing and ranking ---------------------------------------------------
+
+    def _price(self, lines: list[dict[str, Any]]) -> None:
+        context = self.engine._pricing()
+        if not lines:
+            return
+        if context is None or not context.rules.rules:
+            for line in lines:
+                line.update(price_kop=None, rule=None, price_reason="no rules")
+            return
+        batch = OfferBatch(
+            supplier_id=[x["supplier_id"] for x in lines],
+            brand=[x["brand"] for x in lines],
+            price_kop=np.fromiter(
+                (x["purchase_kop"] for x in lines), np.int64, len(lines)
+            ),
+            currency=[x["currency"] for x in lines],
+            price_group=[x["price_group"] for x in lines],
+            is_analog=[x["match"] != "exact" for x in lines],
+            delivery_days_min=[x["delivery_days_min"] for x in lines],
+            delivery_days_max=[x["delivery_days_max"] for x in lines],
+            vat_included=[x["vat_included"] for x in lines],
+        )
+        try:
+            priced = price_batch(
+                batch, context.rules, context.rates,
+                client_group=self.request.client_group,
+                department=self.request.department,
+                vat_rules=context.vat, discount=self.request.discount,
+            )  # fmt: skip
+        except PricingError as exc:
+            raise QuoteError(str(exc)) from exc
+        sell = priced.sell_kop.tolist()
+        for i, line in enumerate(lines):
+            line["price_kop"] = sell[i] if sell[i] >= 0 else None
+            line["rule"] = priced.rule_id[i]
+            line["price_reason"] = priced.reason[i]
+            line["_priced"] = (priced, i)
+
+    def _rank(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        sort = self.request.sort
+        if sort not in SORTS:
+            raise QuoteError(f"unknown sort `{sort}`; use one of {', '.join(SORTS)}")
+        for line in lines:
+            line["priority_brand"] = line["brand"] in self.engine.priority_brands
+        lines.sort(key=_sort_key(sort))
+        if len(lines) > self.request.limit:
+            self.cut.append("result_cap")
+            lines = lines[: self.request.limit]
+        return [_public(line) for line in lines]
+
+    def _answer(
+        self,
+        lines: list[dict[str, Any]],
+        *,
+        brands: list[dict[str, Any]] | None,
+        identities: int,
+    ) -> QuoteAnswer:
+        if self.over_time() and "time_limit" not in self.cut:
+            self.cut.append("time_limit")
+        request = self.request
+        return QuoteAnswer(
+            query={
+                "article": getattr(self, "article", None) or request.article,
+                "brand": request.brand,
+                "text": request.text,
+                "vin": request.vin,
+                "client_group": request.client_group,
+                "department": request.department,
+                "sort": request.sort,
+            },
+            brands=brands,
+            lines=lines,
+            identities=identities,
+            suppliers_failed=getattr(self, "failed", []),
+            truncated=bool(self.cut),
+            truncated_reasons=sorted(set(self.cut)),
+            timings_ms=self.timings.to_dict(),
+            generation=self.manifest.generation if self.manifest else None,
+            notes=self.notes,
+        )
+
+
+def _hop(hop: Any) -> dict[str, Any]:
+    return {
+        "from": {"brand": hop.from_brand or None, "article": hop.from_article},
+        "to": {"brand": hop.to_brand or None, "article": hop.to_article},
+        "kind": hop.kind,
+        "source": hop.source,
+        "verified": hop.verified,
+    }
+
+
+def _why(w: Wanted | None) -> dict[str, Any]:
+    if w is None:
+        return {"match": "analog", "analog_kind": None, "via": [], "confirmed": None}
+    return {
+        "match": w.match,
+        "analog_kind": w.kind,
+        "via": list(w.via),
+        "confirmed": w.confirmed,
+    }
+
+
+def _online_line(offer: Any, result: Any, w: Wanted | None) -> dict[str, Any]:
+    why = _why(w)
+    if w is None:
+        why["via"] = [{"kind": "online", "source": result.supplier_id}]
+    return {
+        "brand": offer.brand,
+        "article": offer.article,
+        "article_raw": offer.article_raw,
+        "name": offer.name,
+        "supplier_id": offer.supplier_id,
+        "supplier_name": getattr(result, "supplier_name", "") or "",
+        "source": "online",
+        "warehouse": offer.warehouse,
+        "qty": offer.qty,
+        "qty_approx": offer.qty_approx,
+        "multiplicity": offer.multiplicity or 1,
+        "delivery_days_min": offer.delivery_days_min,
+        "delivery_days_max": offer.delivery_days_max,
+        "delivery_probability": offer.delivery_probability,
+        "purchase_kop": int(offer.price * 100),
+        "currency": offer.currency,
+        "vat_included": offer.vat_included,
+        "price_group": None,
+        "load_id": None,
+        "row": None,
+        "cached": result.cached,
+        **why,
+    }
+
+
+def _sort_key(sort: str) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    def days(x: dict[str, Any]) -> int:
+        d = x["delivery_days_max"]
+        if d is None:
+            d = x["delivery_days_min"]
+        return _NONE_LAST if d is None else int(d)
+
+    def price(x: dict[str, Any]) -> int:
+        p = x.get("price_kop")
+        return _NONE_LAST if p is None else int(p)
+
+    def probability(x: dict[str, Any]) -> float:
+        p = x["delivery_probability"]
+        return 1.0 if p is None else -float(p)
+
+    def key(x: dict[str, Any]) -> tuple[Any, ...]:
+        group = _GROUP[x["match"]]
+        if sort == "delivery":
+            return (group, days(x), price(x), probability(x))
+        if sort == "probability":
+            return (group, probability(x), price(x), days(x))
+        return (group, price(x), days(x), probability(x))
+
+    return key
+
+
+def _money(kop: int | None) -> str | None:
+    if kop is None:
+        return None
+    sign = "-" if kop < 0 else ""
+    kop = abs(kop)
+    return f"{sign}{kop // 100}.{kop % 100:02d}"
+
+
+def _public(line: dict[str, Any]) -> dict[str, Any]:
+    """A line as the API answers it: money as strings, the explanation."""
+    priced = line.pop("_priced", None)
+    out = {k: v for k, v in line.items() if k not in ("purchase_kop", "price_kop")}
+    out["purchase_price"] = _money(line["purchase_kop"])
+    out["price"] = _money(line.get("price_kop"))
+    out["explanation"] = _jsonable(priced[0].explanation(priced[1])) if priced else None
+    return out
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for key, value in data.items():
+        if isinstance(value, Decimal):
+            out[key] = str(value)
+        elif hasattr(value, "isoformat"):
+            out[key] = value.isoformat()
+        else:
+            out[key] = value
+    return out
+
+
+def _log_record(request: QuoteRequest, answer: QuoteAnswer) -> dict[str, Any]:
+    """One search as a row of the search log (warehouse input)."""
+    return {
+        "at": time.time(),
+        "who": request.who,
+        "department": request.department,
+        "client_group": request.client_group,
+        "article": answer.query.get("article"),
+        "brand": request.brand,
+        "text": request.text,
+        "vin": request.vin,
+        "identities": answer.identities,
+        "lines": len(answer.lines),
+        "brands_offered": len(answer.brands) if answer.brands else 0,
+        "exact_lines": sum(1 for x in answer.lines if x["match"] == "exact"),
+        "suppliers_failed": [f["supplier_id"] for f in answer.suppliers_failed],
+        "truncated": answer.truncated,
+        "latency_ms": answer.timings_ms.get("total"),
+        "generation": answer.generation,
+    }
