@@ -24,6 +24,7 @@ demo: setup
 	@echo
 	@echo "Dagster UI (assets, inbox sensor, load reports): http://127.0.0.1:$(DAGSTER_PORT)"
 	@echo "HTTP API: http://127.0.0.1:$(API_PORT)/docs"
+	@echo "Quote search: http://127.0.0.1:$(API_PORT)/api/quotes?article=0986452041&brand=BOSCH&client_group=retail"
 	@echo "Drop a price file into $(PARTS_DATA_DIR)/inbox/<supplier>/ and it is published."
 	@echo "Stop with: make stop"
 

@@ -248,9 +248,17 @@ def demo(
         seed_rules(
             Path(pricing.__file__).parent / "data" / "demo_rules.toml", by="demo"
         )
+    from pipelines.search_index.sync import sync_index
+
+    index = sync_index(settings, full=True)
+    console.print(
+        f"quote index: generation {index.generation}, {index.offers_indexed} offers "
+        f"in {index.seconds} s"
+    )
     vin, label, _year = DEMO_VINS[0]
     console.print(
-        f"try: parts offers 0986452041 · parts analogs MANN W712/75 · parts vin {vin} ({label})"
+        f"try: parts search 0986452041 · parts search W712/75 --brand MANN "
+        f"--client-group retail · parts vin {vin} ({label})"
     )
 
 
@@ -346,20 +354,28 @@ app.add_typer(ui_app, name="ui")
 def ui_start(
     port: Annotated[int, typer.Option(help="Dagster UI port on 127.0.0.1.")] = 3000,
     api_port: Annotated[int, typer.Option(help="HTTP API port on 127.0.0.1.")] = 8000,
+    online: Annotated[
+        bool, typer.Option(help="Also start the demo online suppliers (8010, 8011).")
+    ] = True,
 ) -> None:
-    """Start `dagster dev` and the API detached and print their URLs."""
+    """Start `dagster dev`, the API and the demo online suppliers detached."""
     from parts import ui
 
     settings = get_settings()
     try:
+        if online:
+            for service, service_port in ui.DEMO_ONLINE:
+                ui.start(settings, port=service_port, service=service)
         dagster = ui.start(settings, port=port, service=ui.DAGSTER)
         api = ui.start(settings, port=api_port, service=ui.API)
     except RuntimeError as exc:
         err_console.print(f"error: {exc}")
         raise typer.Exit(1) from exc
     console.print(f"Dagster UI: {dagster}")
+    console.print(f"HTTP API:   {api}/docs")
     console.print(
-        f"HTTP API:   {api}/docs (e.g. {api}/api/analogs?brand=MANN&article=W712/75)"
+        f"Quote search: {api}/api/quotes?article=0986452041&brand=BOSCH"
+        "&client_group=retail"
     )
 
 
@@ -369,7 +385,8 @@ def ui_stop() -> None:
     from parts import ui
 
     settings = get_settings()
-    stopped = [ui.stop(settings, service=s) for s in (ui.DAGSTER, ui.API)]
+    services = (ui.DAGSTER, ui.API, *(s for s, _ in ui.DEMO_ONLINE))
+    stopped = [ui.stop(settings, service=s) for s in services]
     console.print("stopped" if any(stopped) else "not running")
 
 

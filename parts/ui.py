@@ -28,18 +28,27 @@ START_TIMEOUT_S = 90
 class Service:
     name: str
     health_path: str
+    args: tuple[str, ...] = ()
 
     def command(self, host: str, port: int) -> list[str]:
         bin_dir = Path(sys.executable).parent
         if self.name == "dagster":
             return [str(bin_dir / "dagster"), "dev", "-m", "pipelines.definitions",
                     "-h", host, "-p", str(port)]  # fmt: skip
+        if self.name.startswith("online-"):
+            return [sys.executable, "-m", "search.online.demo_server", "--host", host,
+                    "--port", str(port), *self.args]  # fmt: skip
         return [str(bin_dir / "uvicorn"), "service.main:app", "--host", host,
                 "--port", str(port)]  # fmt: skip
 
 
 DAGSTER = Service("dagster", "/server_info")
 API = Service("api", "/api/suppliers")
+# the demo's online suppliers (`suppliers/online/demo-*.toml` point at these
+# ports): a quick one, and one slower than its timeout, reported as failed
+ONLINE_FAST = Service("online-emex", "/_control", ("--token", "demo-token"))
+ONLINE_SLOW = Service("online-slow", "/_control", ("--latency-ms", "3000"))
+DEMO_ONLINE = ((ONLINE_FAST, 8010), (ONLINE_SLOW, 8011))
 
 
 def _reset_signals() -> None:

@@ -1,4 +1,5 @@
-"""`parts bench pricing`: the column engine against the per-row loop, same rules."""
+"""`parts bench pricing`: the column engine against the per-row loop, same rules,
+and the quote-search batch (`price_batch`) against the frame (`price_offers`)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ import os
 import platform
 import statistics
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from pricing.engine import MONEY, price_offers
+from pricing.engine import MONEY, OfferBatch, price_batch, price_offers
 from pricing.reference import price_rows
 from pricing.rules import (
     ClientGroup,
@@ -26,7 +28,8 @@ from pricing.rules import (
 )
 
 SEARCH_OFFERS = 2_000
-TARGETS = {"ms_per_2000": 2.0, "ratio": 50.0}
+QUOTE_OFFERS = 60  # offers priced per quote search
+TARGETS = {"ms_per_2000": 2.0, "ratio": 50.0, "batch60_p50_ms": 0.15}
 _SUPPLIERS = [f"sup-{i:02d}" for i in range(60)]
 _BRANDS = [f"BRAND{i:03d}" for i in range(400)]
 _GROUPS = ["oils", "filters", "brakes", "body", "electrics"]
@@ -120,9 +123,14 @@ def bench_rates() -> Rates:
 
 
 def run_bench(
-    *, offers: int = 1_000_000, rules: int = 500, repeat: int = 200
+    *,
+    offers: int = 1_000_000,
+    rules: int = 500,
+    repeat: int = 200,
+    quote_repeat: int | None = None,
 ) -> dict[str, Any]:
-    """Price `offers` synthetic offers, then search-sized batches, against the loop."""
+    """Price `offers` synthetic offers, then search-sized batches, against the loop;
+    then 60-offer quote batches (`quote_repeat` times, 10 × `repeat` by default)."""
     rule_set = synthetic_rules(rules)
     rates = bench_rates()
     vat = VatRules(included={s: i % 3 != 0 for i, s in enumerate(_SUPPLIERS)})
@@ -147,6 +155,11 @@ def run_bench(
     same = list(
         zip(ours["purchase_rub"], ours["sell_price"], ours["rule_id"], strict=True)
     )
+    quote = _quote_bench(
+        frame.head(QUOTE_OFFERS), rule_set, rates, kwargs,
+        repeat=10 * repeat if quote_repeat is None else quote_repeat,
+    )  # fmt: skip
+    batch_same = _batch_prices(batch, rule_set, rates, kwargs) == same
     scale = SEARCH_OFFERS / len(batch)
     ms = statistics.median(timings) * 1000 * scale
     baseline_ms = loop_s * 1000 * scale
@@ -162,6 +175,8 @@ def run_bench(
         "baseline_ms_per_2000": round(baseline_ms, 1),
         "ratio": round(baseline_ms / ms, 1),
         "same_results": same == loop,
+        **quote,
+        "batch_same_results": batch_same,
         "priced": int(priced["sell_price"].is_not_null().sum()),
         "missing_rate": int((priced["price_reason"] == "missing rate").sum()),
         "targets": TARGETS,
@@ -171,3 +186,58 @@ def run_bench(
             "polars": pl.__version__,
         },
     }
+
+
+def _quote_bench(
+    offers: pl.DataFrame,
+    rule_set: RuleSet,
+    rates: Rates,
+    kwargs: dict[str, Any],
+    *,
+    repeat: int,
+) -> dict[str, Any]:
+    """p50 and p99 of pricing one quote search's offers, batch and frame."""
+    batch = OfferBatch.from_frame(offers)  # quote search holds plain columns
+    batch_s = _timings(lambda: price_batch(batch, rule_set, rates, **kwargs), repeat)
+    frame_s = _timings(lambda: price_offers(offers, rule_set, rates, **kwargs), repeat)
+    return {
+        "batch60_p50_ms": _ms(batch_s, 0.5),
+        "batch60_p99_ms": _ms(batch_s, 0.99),
+        "frame60_p50_ms": _ms(frame_s, 0.5),
+        "frame60_p99_ms": _ms(frame_s, 0.99),
+        "batch60_ratio": round(_ms(frame_s, 0.5) / max(_ms(batch_s, 0.5), 1e-4), 1),
+    }
+
+
+def _timings(run: Callable[[], object], repeat: int) -> list[float]:
+    """Seconds of each of `repeat` runs, sorted, after one warm-up run."""
+    run()
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        timings.append(time.perf_counter() - started)
+    return sorted(timings)
+
+
+def _ms(sorted_s: list[float], quantile: float) -> float:
+    return round(
+        sorted_s[min(int(len(sorted_s) * quantile), len(sorted_s) - 1)] * 1000, 4
+    )
+
+
+def _batch_prices(
+    offers: pl.DataFrame, rule_set: RuleSet, rates: Rates, kwargs: dict[str, Any]
+) -> list[tuple[Decimal | None, Decimal | None, str | None]]:
+    """Purchase, sell price and rule of each offer by `price_batch`, as `Decimal`."""
+    out = price_batch(OfferBatch.from_frame(offers), rule_set, rates, **kwargs)
+
+    def rub(kop: int) -> Decimal | None:
+        return None if kop == -1 else Decimal(kop).scaleb(-2)
+
+    return [
+        (rub(p), rub(s), rule)
+        for p, s, rule in zip(
+            out.purchase_kop.tolist(), out.sell_kop.tolist(), out.rule_id, strict=True
+        )
+    ]

@@ -70,9 +70,14 @@ def _decimal(value: Decimal, places: int) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_EVEN)
 
 
-def _rub(kop: int) -> Decimal | None:
-    """Kopecks as roubles with two places; None for a negative (no amount)."""
-    return None if kop < 0 else Decimal(kop).scaleb(-2)
+def _rub(kop: int) -> Decimal:
+    """Kopecks as roubles with two places, as polars gives `MONEY`."""
+    return Decimal(kop).scaleb(-2)
+
+
+def _rub_or_none(kop: int) -> Decimal | None:
+    """As `_rub`, but None for -1 (no amount)."""
+    return None if kop == -1 else _rub(kop)
 
 
 @dataclass(frozen=True)
@@ -342,8 +347,9 @@ def _match(
     queries = (v["parts"] @ look.weights + look.offsets).ravel()  # offer by offer
     at = np.searchsorted(look.keys, queries)
     hit = (look.keys[at] == queries) & np.repeat(open_, shapes)
-    if n >= _PRUNE_FROM:  # past a hit on a key with a rule free of ranges, no
-        sure = (hit & look.sure[at]).reshape(n, shapes)  # later shape can win
+    if n >= _PRUNE_FROM:
+        # a hit on a key with a rule free of ranges wins: later shapes cannot
+        sure = (hit & look.sure[at]).reshape(n, shapes)
         hit &= (np.cumsum(sure, axis=1) == sure).ravel()
     count = np.where(hit, look.count[at], 0)
     found = np.full(n, -1, np.int64)
@@ -372,9 +378,11 @@ def _price(
     vat: VatRules,
     discount: Discount,
 ) -> dict[str, np.ndarray]:
-    """The one pricing rule, on columns: rate, VAT, rule, markup, rounding, floor,
-    discount. Amounts in kopecks, meaningful where `has_rate` (purchase) or
-    `rule` ≥ 0 (the rest)."""
+    """The one pricing rule, on columns: rate, VAT, rule, markup, rounding, discount.
+
+    Amounts in kopecks: the purchase is meaningful where `has_rate`, the rest
+    where `rule` ≥ 0.
+    """
     has_rate = (v["rate_e6"] > 0) & (v["price_kop"] >= 0)
     purchase = _half_up(v["price_kop"] * v["rate_e6"], 1_000_000)
     with_vat = 10_000 + int(vat.rate_percent * 100)
@@ -652,12 +660,12 @@ class PricedBatch:
             return _rub(int(c.prices[name][i])) if priced else None
 
         return {
-            "price": _rub(int(c.offers.price_kop[i])),
+            "price": _rub_or_none(int(c.offers.price_kop[i])),
             "currency": currency,
             "rate": _RUB_RATE if currency == "RUB" else entry.rate if entry else None,
             "rate_date": None if entry is None else entry.date,
             "vat_added": bool(c.prices["add_vat"][i]),
-            "purchase_rub": _rub(int(self.purchase_kop[i])),
+            "purchase_rub": _rub_or_none(int(self.purchase_kop[i])),
             **{name: values[rule] for name, values in c.terms.items()},
             "markup_rub": money("markup"),
             "retail_rub": money("retail"),

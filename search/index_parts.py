@@ -40,8 +40,15 @@ from search import text_index
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 NAMES_PER_IDENTITY = 3
+NONE = -1
+"""Stored for an unknown number (stock, days, VAT flag), so every number column
+maps to numpy without a copy; readers turn it back into None."""
+NUMBERS = ("price_kop", "qty", "multiplicity", "delivery_days_min",
+           "delivery_days_max", "row", "qty_approx", "vat_included")  # fmt: skip
+CODED = ("supplier_id", "brand", "currency", "warehouse", "load_id", "sheet")
+TEXTS = ("article", "article_raw", "article_note", "name")
 TEXT_HEAP_BYTES = 256_000_000
 
 # the offer columns a part keeps, in the order of `offers.arrow`
@@ -155,6 +162,20 @@ def _identities(frame: pl.DataFrame) -> pl.DataFrame:
     ).drop("run")
 
 
+def _stored(frame: pl.DataFrame) -> pl.DataFrame:
+    """Nulls as `NONE` in number columns and as "" in coded ones (see `NONE`)."""
+    return frame.with_columns(
+        *(pl.col(c).fill_null(NONE) for c in ("qty", "delivery_days_min",
+                                             "delivery_days_max", "row")),
+        pl.col("price_kop").fill_null(NONE),
+        pl.col("multiplicity").fill_null(1),
+        pl.col("qty_approx").cast(pl.Int8).fill_null(0),
+        pl.col("vat_included").cast(pl.Int8).fill_null(NONE),
+        *(pl.col(c).cast(pl.String).fill_null("").cast(pl.Categorical)
+          for c in CODED),
+    )  # fmt: skip
+
+
 def _write_arrow(table: pa.Table, path: Path) -> None:
     partial = path.with_name(f".{path.name}.partial")
     batch = table.combine_chunks().to_batches()
@@ -231,7 +252,7 @@ def build_part(
     work.mkdir(parents=True)
     frame = _sorted_with_hashes(_offer_frame(offers))
     idents = _identities(frame)
-    offers_table = frame.to_arrow()
+    offers_table = _stored(frame).to_arrow()
     _write_arrow(offers_table, work / "offers.arrow")
     article_hashes = fnv1a_array(idents["article"].to_arrow())
     ident_table = idents.select(
@@ -297,18 +318,37 @@ class Part:
         order = np.load(folder / "by_article.npy", mmap_mode="r")
         self._by_article = np.asarray(order)
         self._article_sorted = _numpy(idents, "article_hash")[self._by_article]
-        supplier = self.offers.column("supplier_id")
-        chunk = supplier.chunk(0) if supplier.num_chunks else None
-        self.supplier_names: list[str] = (
-            chunk.dictionary.to_pylist() if chunk is not None else []
-        )
-        self._supplier_code = (
-            chunk.indices.to_numpy(zero_copy_only=False)
-            if chunk is not None
-            else np.empty(0, np.int32)
-        )
+        self._numbers = {name: _numpy(self.offers, name) for name in NUMBERS}
+        self._codes: dict[str, np.ndarray] = {}
+        self._values: dict[str, list[str | None]] = {}
+        for name in CODED:
+            column = self.offers.column(name)
+            chunk = column.chunk(0) if column.num_chunks else None
+            self._codes[name] = (
+                chunk.indices.to_numpy(zero_copy_only=False)
+                if chunk is not None
+                else np.empty(0, np.int32)
+            )
+            values = chunk.dictionary.to_pylist() if chunk is not None else []
+            self._values[name] = [v or None for v in values]
+        self.supplier_names: list[str] = [v or "" for v in self._values["supplier_id"]]
+        self._supplier_code = self._codes["supplier_id"]
+        self._texts = {name: self.offers.column(name) for name in TEXTS}
         self._text = text_index.open_index(folder / "text")
         self._searcher = self._text.searcher()
+
+    def gather(self, rows: np.ndarray) -> dict[str, list[Any]]:
+        """The columns of some rows as Python lists (None for unknown values)."""
+        out: dict[str, list[Any]] = {}
+        for name, values in self._numbers.items():
+            out[name] = values[rows].tolist()
+        for name, codes in self._codes.items():
+            names = self._values[name]
+            out[name] = [names[c] for c in codes[rows].tolist()]
+        index = pa.array(rows, pa.int64())
+        for name, column in self._texts.items():
+            out[name] = pc.take(column, index).to_pylist()
+        return out
 
     @property
     def part_id(self) -> str:
@@ -325,21 +365,20 @@ class Part:
             return Hits(np.empty(0, np.int64), np.empty(0, np.int32))
         lo = np.searchsorted(self._key_hash, hashes, "left")
         hi = np.searchsorted(self._key_hash, hashes, "right")
-        found: list[int] = []
+        candidates: list[int] = []
         asked: list[int] = []
         for i in np.nonzero(hi > lo)[0].tolist():
-            for ident in range(int(lo[i]), int(hi[i])):
-                if self._same(ident, keys[i]):
-                    found.append(ident)
-                    asked.append(i)
-        return self._rows_of(found, asked)
-
-    def _same(self, ident: int, key: tuple[str, str]) -> bool:
-        assert self._brand is not None and self._article is not None
-        return (
-            self._article[ident].as_py() == key[1]
-            and self._brand[ident].as_py() == key[0]
-        )
+            candidates.extend(range(int(lo[i]), int(hi[i])))
+            asked.extend([i] * int(hi[i] - lo[i]))
+        if not candidates:
+            return self._rows_of([], [])
+        found = self.identity_keys(candidates)
+        same = [
+            (ident, i)
+            for ident, i, key in zip(candidates, asked, found, strict=True)
+            if key == tuple(keys[i])
+        ]
+        return self._rows_of([c for c, _ in same], [i for _, i in same])
 
     def _rows_of(self, idents: list[int], asked: list[int]) -> Hits:
         if not idents:

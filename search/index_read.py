@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
 
 from search import index_store, text_index
 from search.index_parts import Part, key_hash
@@ -61,6 +60,7 @@ class Snapshot:
         self.parts = parts
         self._live = [self._live_mask(p) for p in parts]
         self._masks: dict[frozenset[str], list[np.ndarray]] = {}
+        self._allowed: dict[tuple[Any, ...], frozenset[str] | None] = {}
         self._lock = threading.Lock()
 
     @property
@@ -80,6 +80,25 @@ class Snapshot:
             ],
             dtype=bool,
         )
+
+    def allowed(
+        self, department: str | None, price_groups: Sequence[str] = ()
+    ) -> frozenset[str] | None:
+        """The suppliers a caller may see; None when that is every supplier."""
+        key = (department, tuple(sorted(price_groups)))
+        with self._lock:
+            if key in self._allowed:
+                return self._allowed[key]
+        found: frozenset[str] | None = allowed_suppliers(
+            self.manifest, department=department, price_groups=price_groups
+        )
+        if found == frozenset(self.manifest.suppliers):
+            found = None
+        with self._lock:
+            if len(self._allowed) > 256:
+                self._allowed.clear()
+            self._allowed[key] = found
+        return found
 
     def masks(self, allowed: frozenset[str] | None) -> list[np.ndarray]:
         """Per part, which of its supplier codes a search may return."""
@@ -103,33 +122,35 @@ class Snapshot:
         *,
         allowed: frozenset[str] | None = None,
         limit: int | None = None,
-    ) -> tuple[list[dict[str, Any]], list[int], bool]:
-        """Offers of identities `(brand, article)`: rows, the index of the key each
-        row answers, and whether `limit` cut them."""
+    ) -> tuple[dict[str, list[Any]], list[int], bool]:
+        """Offers of identities `(brand, article)` as columns, the index of the
+        key each row answers, and whether `limit` cut them (the first keys keep
+        their rows)."""
+        columns: dict[str, list[Any]] = {}
+        asked: list[int] = []
         if not keys:
-            return [], [], False
+            return columns, asked, False
         hashes = np.fromiter(
             (key_hash(b, a) for b, a in keys), dtype=np.uint64, count=len(keys)
         )
-        rows: list[dict[str, Any]] = []
-        asked: list[int] = []
         for part, mask in zip(self.parts, self.masks(allowed), strict=True):
             hits = part.find(hashes, keys)
             if not len(hits.rows):
                 continue
             keep = mask[part.supplier_codes(hits.rows)]
-            chosen = hits.rows[keep]
-            if not len(chosen):
+            if not keep.any():
                 continue
-            rows.extend(_take(part.offers, chosen))
+            found = part.gather(hits.rows[keep])
+            for name, values in found.items():
+                columns.setdefault(name, []).extend(values)
             asked.extend(hits.asked[keep].tolist())
-        truncated = limit is not None and len(rows) > limit
+        truncated = limit is not None and len(asked) > limit
         if truncated:
             assert limit is not None
-            order = sorted(range(len(rows)), key=lambda i: (asked[i], i))[:limit]
-            rows = [rows[i] for i in order]
+            order = sorted(range(len(asked)), key=lambda i: (asked[i], i))[:limit]
+            columns = {n: [v[i] for i in order] for n, v in columns.items()}
             asked = [asked[i] for i in order]
-        return rows, asked, truncated
+        return columns, asked, truncated
 
     def brands(
         self, article: str, *, allowed: frozenset[str] | None = None
@@ -142,10 +163,14 @@ class Snapshot:
         if not names:
             return []
         keys = [(b, article) for b in names]
-        rows, asked, _ = self.find(keys, allowed=allowed)
+        columns, asked, _ = self.find(keys, allowed=allowed)
         counts = np.bincount(np.asarray(asked, np.int64), minlength=len(keys))
+        first_name: dict[int, str] = {}
+        for i, name in zip(asked, columns.get("name", []), strict=True):
+            if name:
+                first_name.setdefault(i, name)
         choices = [
-            BrandChoice(brand=b, name=_best_name(rows, asked, i) or names[b],
+            BrandChoice(brand=b, name=first_name.get(i) or names[b],
                         offers=int(counts[i]))
             for i, b in enumerate(names)
         ]  # fmt: skip
@@ -192,17 +217,6 @@ class Snapshot:
             "offers": sum(e.rows for e in self.manifest.suppliers.values()),
             "bytes": sum(_folder_bytes(p.folder) for p in self.parts),
         }
-
-
-def _best_name(rows: list[dict[str, Any]], asked: list[int], i: int) -> str:
-    for row, a in zip(rows, asked, strict=True):
-        if a == i and row.get("name"):
-            return str(row["name"])
-    return ""
-
-
-def _take(table: pa.Table, rows: np.ndarray) -> list[dict[str, Any]]:
-    return table.take(pa.array(rows, pa.int64())).to_pylist()
 
 
 def _folder_bytes(folder: Path) -> int:

@@ -32,7 +32,7 @@ from crosses.catalogue import Catalogue
 from crosses.graph import CrossGraph, Resolution, confirm_analogs
 from pricing.engine import OfferBatch, price_batch
 from pricing.rules import Discount, PricingError, Rates, RuleSet, VatRules
-from search.index_read import OffersIndex, Snapshot, allowed_suppliers
+from search.index_read import OffersIndex, Snapshot
 from search.index_store import Manifest
 
 log = logging.getLogger(__name__)
@@ -208,12 +208,8 @@ class _Run:
         manifest = self.snapshot.manifest if self.snapshot else None
         self.manifest: Manifest | None = manifest
         self.allowed: frozenset[str] | None = (
-            allowed_suppliers(
-                manifest,
-                department=request.department,
-                price_groups=request.price_groups,
-            )
-            if manifest is not None
+            self.snapshot.allowed(request.department, request.price_groups)
+            if self.snapshot is not None
             else None
         )
 
@@ -378,56 +374,63 @@ class _Run:
 
     # offers ----------------------------------------------------------------
 
-    def _lookup(self, wanted: list[Wanted]) -> tuple[list[dict[str, Any]], list[int]]:
+    def _lookup(self, wanted: list[Wanted]) -> tuple[dict[str, list[Any]], list[int]]:
         if self.snapshot is None or not wanted:
-            return [], []
+            return {}, []
         keys = [(w.brand, w.article) for w in wanted]
-        rows, asked, cut = self.snapshot.find(
+        columns, asked, cut = self.snapshot.find(
             keys, allowed=self.allowed, limit=self.request.limit * 4
         )
         if cut:
             self.cut.append("offer_cap")
-        return rows, asked
+        return columns, asked
 
     def _lines(
-        self, wanted: list[Wanted], rows: list[dict[str, Any]], asked: list[int]
+        self, wanted: list[Wanted], c: dict[str, list[Any]], asked: list[int]
     ) -> list[dict[str, Any]]:
-        suppliers = self.manifest.suppliers if self.manifest else {}
+        metas = self._metas()
+        why = [_why(w) for w in wanted]
+        in_stock = self.request.in_stock
         lines = []
-        for row, i in zip(rows, asked, strict=True):
-            if self.request.in_stock and not row["qty"]:
+        for j, i in enumerate(asked):
+            qty = c["qty"][j]
+            if in_stock and qty <= 0:
                 continue
-            entry = suppliers.get(row["supplier_id"])
-            meta = entry.meta if entry else None
-            w = wanted[i]
+            days_min, days_max = c["delivery_days_min"][j], c["delivery_days_max"][j]
+            vat = c["vat_included"][j]
+            name, probability, group = metas.get(c["supplier_id"][j], _NO_META)
             lines.append(
                 {
-                    "brand": row["brand"],
-                    "article": row["article"],
-                    "article_raw": row["article_raw"],
-                    "name": row["name"],
-                    "supplier_id": row["supplier_id"],
-                    "supplier_name": meta.name if meta else "",
+                    "brand": c["brand"][j],
+                    "article": c["article"][j],
+                    "article_raw": c["article_raw"][j],
+                    "name": c["name"][j],
+                    "supplier_id": c["supplier_id"][j],
+                    "supplier_name": name,
                     "source": "pricelist",
-                    "warehouse": row["warehouse"],
-                    "qty": row["qty"],
-                    "qty_approx": bool(row["qty_approx"]),
-                    "multiplicity": row["multiplicity"] or 1,
-                    "delivery_days_min": row["delivery_days_min"],
-                    "delivery_days_max": row["delivery_days_max"],
-                    "delivery_probability": meta.delivery_probability if meta else None,
-                    "purchase_kop": row["price_kop"],
-                    "currency": row["currency"],
-                    "vat_included": row["vat_included"],
-                    "price_group": meta.price_groups[0]
-                    if meta and meta.price_groups
-                    else None,
-                    "load_id": row["load_id"],
-                    "row": row["row"],
-                    **_why(w),
+                    "warehouse": c["warehouse"][j],
+                    "qty": None if qty < 0 else qty,
+                    "qty_approx": bool(c["qty_approx"][j]),
+                    "multiplicity": c["multiplicity"][j] or 1,
+                    "delivery_days_min": None if days_min < 0 else days_min,
+                    "delivery_days_max": None if days_max < 0 else days_max,
+                    "delivery_probability": probability,
+                    "purchase_kop": c["price_kop"][j],
+                    "currency": c["currency"][j],
+                    "vat_included": None if vat < 0 else bool(vat),
+                    "price_group": group,
+                    "load_id": c["load_id"][j],
+                    "row": c["row"][j],
+                    **why[i],
                 }
             )
         return lines
+
+    def _metas(self) -> dict[str, tuple[str, float | None, str | None]]:
+        """Name, delivery probability and pricing price group per supplier."""
+        if self.manifest is None:
+            return {}
+        return _supplier_metas(self.manifest)
 
     # online ----------------------------------------------------------------
 
@@ -565,6 +568,31 @@ class _Run:
             generation=self.manifest.generation if self.manifest else None,
             notes=self.notes,
         )
+
+
+_NO_META: tuple[str, float | None, str | None] = ("", None, None)
+_META_CACHE: dict[int, tuple[Manifest, dict[str, Any]]] = {}
+
+
+def _supplier_metas(
+    manifest: Manifest,
+) -> dict[str, tuple[str, float | None, str | None]]:
+    """Per manifest (cached while it is live): what a line shows of its supplier."""
+    hit = _META_CACHE.get(id(manifest))
+    if hit is not None and hit[0] is manifest:
+        return hit[1]
+    metas = {
+        s: (
+            e.meta.name,
+            e.meta.delivery_probability,
+            e.meta.price_groups[0] if e.meta.price_groups else None,
+        )
+        for s, e in manifest.suppliers.items()
+    }
+    if len(_META_CACHE) > 16:
+        _META_CACHE.clear()
+    _META_CACHE[id(manifest)] = (manifest, metas)
+    return metas
 
 
 def _hop(hop: Any) -> dict[str, Any]:

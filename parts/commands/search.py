@@ -231,8 +231,8 @@ def bench_search(
     ] = False,
 ) -> None:
     """Index build, search latency by step, HTTP throughput, against DuckDB."""
-    from search.bench import bench_search as run
-    from search.bench import show
+    from parts.search_bench import bench_search as run
+    from parts.search_bench import show
 
     result = run(
         offers=offers, suppliers=suppliers, edges=edges, searches=searches,
