@@ -105,6 +105,14 @@ class CompiledRules:
     explain_values: dict[str, list[Any]]  # per rule, plus None last for "no rule"
 
     @cached_property
+    def explain_texts(self) -> dict[str, list[str | None]]:
+        """`explain_values` as text, the way an API answer writes them."""
+        return {
+            name: [None if v is None else str(v) for v in values]
+            for name, values in self.explain_values.items()
+        }
+
+    @cached_property
     def explain(self) -> dict[str, pl.Series]:
         """`explain_values` as polars series, for `price_offers`."""
         return {
@@ -346,12 +354,12 @@ def _match(
     shapes = len(look.offsets)
     queries = (v["parts"] @ look.weights + look.offsets).ravel()  # offer by offer
     at = np.searchsorted(look.keys, queries)
-    hit = (look.keys[at] == queries) & np.repeat(open_, shapes)
+    hit = look.keys[at] == queries
     if n >= _PRUNE_FROM:
         # a hit on a key with a rule free of ranges wins: later shapes cannot
         sure = (hit & look.sure[at]).reshape(n, shapes)
         hit &= (np.cumsum(sure, axis=1) == sure).ravel()
-    count = np.where(hit, look.count[at], 0)
+    count = look.count[at] * hit
     found = np.full(n, -1, np.int64)
     total = int(count.sum())
     if total == 0:
@@ -368,7 +376,7 @@ def _match(
     first = np.ones(len(offer), bool)
     first[1:] = offer[1:] != offer[:-1]
     found[offer[first]] = look.rule_idx[candidate[first]]
-    return found
+    return np.where(open_, found, -1)
 
 
 def _price(
@@ -491,11 +499,8 @@ def _inputs(
         ).fill_null(0),
         add_vat=_add_vat(offers, excluded),
     )  # fmt: skip
-    rest = ("days", "price_kop", "rate_e6", "add_vat")
-    return {
-        "parts": frame.select(_PARTS).to_numpy(),
-        **{name: frame.get_column(name).to_numpy() for name in rest},
-    }
+    v = {name: frame.get_column(name).to_numpy() for name in frame.columns}
+    return {"parts": np.stack([v.pop(name) for name in _PARTS], axis=1), **v}
 
 
 def _rate_e6(entry: RateEntry | None) -> int:
@@ -629,6 +634,7 @@ class _BatchContext:
     offers: OfferBatch
     prices: dict[str, np.ndarray]  # of `_price`
     terms: dict[str, list[Any]]  # `CompiledRules.explain_values`
+    texts: dict[str, list[str | None]]  # `CompiledRules.explain_texts`
     rates: Rates
     client_group: str | None
     discount: Discount
@@ -676,6 +682,51 @@ class PricedBatch:
             "reason": self.reason[i],
         }
 
+    def explanations_text(self) -> list[dict[str, Any]]:
+        """Every line's `explanation` with amounts, rates and percentages as text
+        (`"427.52"`): what an API answer carries, built from the integers."""
+        c = self._context
+        rates = {
+            cur: (str(e.rate), e.date.isoformat())
+            for cur in set(c.offers.currency)
+            if (e := c.rates.rates.get(cur)) is not None
+        }
+        discount = (str(_decimal(c.discount.percent, 4)),
+                    str(_decimal(c.discount.fixed, 2)))  # fmt: skip
+        columns = {k: c.prices[k].tolist() for k in ("markup", "retail", "floor")}
+        vat = c.prices["add_vat"].tolist()
+        price, purchase = c.offers.price_kop.tolist(), self.purchase_kop.tolist()
+        out = []
+        for i, rule in enumerate(self.rule_index.tolist()):
+            currency = c.offers.currency[i]
+            rate, day = rates.get(currency, (None, None))
+            priced = rule >= 0
+            out.append({
+                "price": _kop_text(price[i]),
+                "currency": currency,
+                "rate": "1.000000" if currency == "RUB" else rate,
+                "rate_date": day,
+                "vat_added": bool(vat[i]),
+                "purchase_rub": _kop_text(purchase[i]),
+                **{name: values[rule] for name, values in c.texts.items()},
+                "markup_rub": _kop_text(columns["markup"][i]) if priced else None,
+                "retail_rub": _kop_text(columns["retail"][i]) if priced else None,
+                "client_group": c.client_group,
+                "discount_percent": discount[0],
+                "discount_fixed": discount[1],
+                "floor_rub": _kop_text(columns["floor"][i]) if priced else None,
+                "reason": self.reason[i],
+            })  # fmt: skip
+        return out
+
+
+def _kop_text(kop: int) -> str | None:
+    """Kopecks as `"1234.50"`; None for -1 (no amount)."""
+    if kop == -1:
+        return None
+    sign, kop = ("-", -kop) if kop < 0 else ("", kop)
+    return f"{sign}{kop // 100}.{kop % 100:02d}"
+
 
 def price_batch(
     batch: OfferBatch,
@@ -711,7 +762,13 @@ def price_batch(
             for rate, r in zip(has_rate.tolist(), rule.tolist(), strict=True)
         ],
         _context=_BatchContext(
-            batch, p, compiled.explain_values, rates, client_group, discount
+            batch,
+            p,
+            compiled.explain_values,
+            compiled.explain_texts,
+            rates,
+            client_group,
+            discount,
         ),
     )
 

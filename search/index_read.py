@@ -169,10 +169,12 @@ class Snapshot:
         for i, name in zip(asked, columns.get("name", []), strict=True):
             if name:
                 first_name.setdefault(i, name)
+        # a brand only superseded, removed or hidden suppliers hold is not offered
         choices = [
             BrandChoice(brand=b, name=first_name.get(i) or names[b],
                         offers=int(counts[i]))
             for i, b in enumerate(names)
+            if counts[i]
         ]  # fmt: skip
         return sorted(choices, key=lambda c: (-c.offers, c.brand))
 
@@ -187,11 +189,14 @@ class Snapshot:
         """Identities whose names hold every word, best first (BM25 weighted by
         the number of offers), at most `limit`."""
         scored: list[tuple[float, str, str]] = []
-        for part in self.parts:
+        for part, mask in zip(self.parts, self.masks(allowed), strict=True):
+            # a part's documents name every supplier it was built with: keep
+            # those still served by this part (and allowed), as `find` does
+            live = [s for s, ok in zip(part.supplier_names, mask, strict=True) if ok]
             query = text_index.words_query(
                 part.text,
                 words,
-                suppliers=sorted(allowed) if allowed is not None else None,
+                suppliers=None if mask.all() else live,
                 brand=brand,
             )
             if query is None:

@@ -405,20 +405,24 @@ def _publish(layout: IndexLayout, manifest: Manifest) -> None:
 
 def _prune(layout: IndexLayout) -> None:
     """Drop manifests past the last `KEEP_MANIFESTS` and parts no kept manifest
-    names, once they are older than the grace period (a reader in another
-    process may still be opening them)."""
+    names, once the grace period has passed since they were last live (a
+    reader in another process may still be opening them)."""
     if not layout.manifests.is_dir():
         return
     kept = sorted(layout.manifests.glob("*.json"))
     for old in kept[:-KEEP_MANIFESTS]:
         old.unlink(missing_ok=True)
+    kept = kept[-KEEP_MANIFESTS:]
     named: set[str] = set()
-    for path in kept[-KEEP_MANIFESTS:]:
+    for path in kept:
         named.update(json.loads(path.read_text("utf-8"))["parts"])
+    # a part no kept manifest names stopped being live at the latest when the
+    # oldest kept one was written: the grace counts from then, not from the build
+    retired_by = kept[0].stat().st_mtime if kept else 0.0
     now = time.time()
     for part in layout.parts.iterdir() if layout.parts.is_dir() else []:
         name = part.name.lstrip(".").removesuffix(".partial")
         if name in named:
             continue
-        if now - part.stat().st_mtime > GRACE_S:
+        if now - max(part.stat().st_mtime, retired_by) > GRACE_S:
             shutil.rmtree(part, ignore_errors=True)

@@ -15,13 +15,13 @@ answer that was cut says so and why.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any, Literal
 
 import numpy as np
@@ -68,6 +68,16 @@ class QuoteRequest:
     time_limit_ms: float = 2000.0
     discount: Discount | None = None
     who: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.sort not in SORTS:
+            raise QuoteError(
+                f"unknown sort `{self.sort}`; use one of {', '.join(SORTS)}"
+            )
+        if self.limit < 1:
+            raise QuoteError(f"`limit` must be at least 1, not {self.limit}")
+        if self.time_limit_ms <= 0:
+            raise QuoteError("`time_limit_ms` must be above 0")
 
 
 @dataclass(frozen=True)
@@ -185,9 +195,36 @@ class QuoteEngine:
 
     def search(self, request: QuoteRequest) -> QuoteAnswer:
         """Search, price and rank; see the module doc."""
-        timings = Timings()
-        run = _Run(self, request, timings)
-        answer = run.execute()
+        run = _Run(self, request, Timings())
+        early = run.start()
+        if early is None:
+            results, missing = None, False
+            if run.online is not None:
+                try:
+                    results = run.online.result(timeout=run.online_wait_s)
+                except FutureTimeout:
+                    missing = True
+            early = run.finish(results, online_missing=missing)
+        return self._logged(request, early)
+
+    async def search_async(self, request: QuoteRequest) -> QuoteAnswer:
+        """`search` for an event loop: the local steps run inline (they are
+        CPU-bound and short), the wait for online suppliers does not block."""
+        run = _Run(self, request, Timings())
+        early = run.start()
+        if early is None:
+            results, missing = None, False
+            if run.online is not None:
+                try:
+                    results = await asyncio.wait_for(
+                        asyncio.wrap_future(run.online), run.online_wait_s
+                    )
+                except TimeoutError:
+                    missing = True
+            early = run.finish(results, online_missing=missing)
+        return self._logged(request, early)
+
+    def _logged(self, request: QuoteRequest, answer: QuoteAnswer) -> QuoteAnswer:
         if self._log_search is not None:
             self._log_search(_log_record(request, answer))
         return answer
@@ -204,6 +241,12 @@ class _Run:
         self.timings = timings
         self.cut: list[str] = []
         self.notes: list[str] = []
+        self.article: str | None = None
+        self.wanted: list[Wanted] = []
+        self.lines: list[dict[str, Any]] = []
+        self.online: Future[list[Any]] | None = None
+        self.online_wait_s = 0.0
+        self.failed: list[dict[str, Any]] = []
         self.snapshot: Snapshot | None = engine.index.snapshot()
         manifest = self.snapshot.manifest if self.snapshot else None
         self.manifest: Manifest | None = manifest
@@ -216,7 +259,8 @@ class _Run:
     def over_time(self) -> bool:
         return self.timings.elapsed_ms() > self.request.time_limit_ms
 
-    def execute(self) -> QuoteAnswer:
+    def start(self) -> QuoteAnswer | None:
+        """The local steps; an answer already when the brand must be chosen."""
         request = self.request
         if request.vin:
             wanted = self._from_vin()
@@ -230,20 +274,33 @@ class _Run:
         else:
             raise QuoteError("give an `article`, words (`q`) or a `vin` to search")
         self.timings.lap("normalize")
-        online = self._start_online(wanted)
+        self.online = self._start_online(wanted)
         if request.analogs and not (request.text and not request.vin):
             wanted = self._with_analogs(wanted)
         self.timings.lap("analogs")
         rows, asked = self._lookup(wanted)
         self.timings.lap("lookup")
-        lines = self._lines(wanted, rows, asked)
-        lines.extend(self._online_lines(online, wanted))
+        self.wanted = wanted
+        self.lines = self._lines(wanted, rows, asked)
+        return None
+
+    def finish(
+        self, results: list[Any] | None, *, online_missing: bool = False
+    ) -> QuoteAnswer:
+        """Online lines (when they came), pricing, ranking, the answer."""
+        lines = self.lines
+        if online_missing:
+            self.failed = [{"supplier_id": "*", "status": "timeout",
+                            "reason": "online suppliers did not answer in time",
+                            "elapsed_ms": None}]  # fmt: skip
+        elif results is not None:
+            lines.extend(self._online_lines(results, self.wanted))
         self.timings.lap("online")
         self._price(lines)
         self.timings.lap("pricing")
         ranked = self._rank(lines)
         self.timings.lap("ranking")
-        return self._answer(ranked, brands=None, identities=len(wanted))
+        return self._answer(ranked, brands=None, identities=len(self.wanted))
 
     # identities ------------------------------------------------------------
 
@@ -274,8 +331,9 @@ class _Run:
             for brand, _art in graph.identities(article):
                 if brand and brand not in found:
                     found[brand] = {"brand": brand, "name": "", "offers": 0}
-        visible = [c for c in found.values() if c["offers"] or c["brand"]]
-        return sorted(visible, key=lambda c: (-c["offers"], c["brand"]))
+        # brands only the crosses know (an OE number nobody sells) are choices
+        # too: choosing one lists its analogs' offers
+        return sorted(found.values(), key=lambda c: (-c["offers"], c["brand"]))
 
     def _from_text(self) -> list[Wanted]:
         from search import text_index
@@ -289,9 +347,12 @@ class _Run:
             else None
         )
         limit = self.engine.max_text_identities
-        keys = self.snapshot.text(words, allowed=self.allowed, brand=brand, limit=limit)
-        if len(keys) >= limit:
+        keys = self.snapshot.text(
+            words, allowed=self.allowed, brand=brand, limit=limit + 1
+        )
+        if len(keys) > limit:
             self.cut.append("text_identity_cap")
+            keys = keys[:limit]
         return [Wanted(b, a, "exact") for b, a in keys]
 
     def _from_vin(self) -> list[Wanted]:
@@ -440,7 +501,7 @@ class _Run:
             return None
         asked = [(w.brand, w.article) for w in wanted if w.match == "exact"]
         if not asked and self.request.article and not self.request.brand:
-            asked = [("", getattr(self, "article", ""))]
+            asked = [("", self.article or "")]
         if not asked or self.request.text:
             return None
         visible = (
@@ -452,32 +513,26 @@ class _Run:
             0.0, (self.request.time_limit_ms - self.timings.elapsed_ms()) / 1e3
         )
         deadline = min(engine.online_deadline_s, left_s)
-        self.online_deadline = deadline
+        self.online_wait_s = deadline + 0.25
         return engine._online(asked[:4], deadline, visible)
 
     def _online_lines(
-        self, future: Future[list[Any]] | None, wanted: list[Wanted]
+        self, results: list[Any], wanted: list[Wanted]
     ) -> list[dict[str, Any]]:
-        if future is None:
-            return []
-        try:
-            results = future.result(timeout=self.online_deadline + 0.25)
-        except FutureTimeout:
-            self.failed = [{"supplier_id": "*", "status": "timeout",
-                            "reason": "online suppliers did not answer in time"}]  # fmt: skip
-            return []
         known = {(w.brand, w.article): w for w in wanted}
         lines: list[dict[str, Any]] = []
-        self.failed = []
+        failed: dict[str, dict[str, Any]] = {}
         for result in results:
             if result.status != "ok":
-                self.failed.append(
+                # one entry per supplier, however many identities it was asked
+                failed.setdefault(
+                    result.supplier_id,
                     {
                         "supplier_id": result.supplier_id,
                         "status": result.status,
                         "reason": result.error,
                         "elapsed_ms": round(result.elapsed_ms, 1),
-                    }
+                    },
                 )
                 continue
             for offer in result.offers:
@@ -485,6 +540,7 @@ class _Run:
                     continue
                 w = known.get((offer.brand, offer.article))
                 lines.append(_online_line(offer, result, w))
+        self.failed = list(failed.values())
         return lines
 
     # pricing and ranking ---------------------------------------------------
@@ -520,11 +576,12 @@ class _Run:
         except PricingError as exc:
             raise QuoteError(str(exc)) from exc
         sell = priced.sell_kop.tolist()
+        explanations = priced.explanations_text()
         for i, line in enumerate(lines):
             line["price_kop"] = sell[i] if sell[i] >= 0 else None
             line["rule"] = priced.rule_id[i]
             line["price_reason"] = priced.reason[i]
-            line["_priced"] = (priced, i)
+            line["explanation"] = explanations[i]
 
     def _rank(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
         sort = self.request.sort
@@ -550,7 +607,7 @@ class _Run:
         request = self.request
         return QuoteAnswer(
             query={
-                "article": getattr(self, "article", None) or request.article,
+                "article": self.article or request.article,
                 "brand": request.brand,
                 "text": request.text,
                 "vin": request.vin,
@@ -561,7 +618,7 @@ class _Run:
             brands=brands,
             lines=lines,
             identities=identities,
-            suppliers_failed=getattr(self, "failed", []),
+            suppliers_failed=self.failed,
             truncated=bool(self.cut),
             truncated_reasons=sorted(set(self.cut)),
             timings_ms=self.timings.to_dict(),
@@ -661,13 +718,18 @@ def _sort_key(sort: str) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
         p = x["delivery_probability"]
         return 1.0 if p is None else -float(p)
 
+    def purchase(x: dict[str, Any]) -> int:
+        # without rules (no sell price) the purchase price still orders lines
+        p = x.get("purchase_kop")
+        return _NONE_LAST if p is None or p < 0 else int(p)
+
     def key(x: dict[str, Any]) -> tuple[Any, ...]:
         group = _GROUP[x["match"]]
         if sort == "delivery":
-            return (group, days(x), price(x), probability(x))
+            return (group, days(x), price(x), purchase(x), probability(x))
         if sort == "probability":
-            return (group, probability(x), price(x), days(x))
-        return (group, price(x), days(x), probability(x))
+            return (group, probability(x), price(x), purchase(x), days(x))
+        return (group, price(x), purchase(x), days(x), probability(x))
 
     return key
 
@@ -681,25 +743,11 @@ def _money(kop: int | None) -> str | None:
 
 
 def _public(line: dict[str, Any]) -> dict[str, Any]:
-    """A line as the API answers it: money as strings, the explanation."""
-    priced = line.pop("_priced", None)
-    out = {k: v for k, v in line.items() if k not in ("purchase_kop", "price_kop")}
-    out["purchase_price"] = _money(line["purchase_kop"])
-    out["price"] = _money(line.get("price_kop"))
-    out["explanation"] = _jsonable(priced[0].explanation(priced[1])) if priced else None
-    return out
-
-
-def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
-    out = {}
-    for key, value in data.items():
-        if isinstance(value, Decimal):
-            out[key] = str(value)
-        elif hasattr(value, "isoformat"):
-            out[key] = value.isoformat()
-        else:
-            out[key] = value
-    return out
+    """A line as the API answers it: money as text (changed in place)."""
+    line["purchase_price"] = _money(line.pop("purchase_kop"))
+    line["price"] = _money(line.pop("price_kop", None))
+    line.setdefault("explanation", None)
+    return line
 
 
 def _log_record(request: QuoteRequest, answer: QuoteAnswer) -> dict[str, Any]:

@@ -6,6 +6,7 @@ rules; the operational system (users, clients, orders…) grows here.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -89,7 +90,13 @@ def _lifespan(database: Database, parts: dict[str, Any]) -> Any:
         # PostgreSQL server is migrated on purpose with `parts db upgrade`
         if database.is_sqlite:
             upgrade(database.engine)
+        # the cross graph and the catalogue are loaded before the first search
+        # and followed in the background: no search waits for a rebuild
+        refreshed = parts["refreshed"]
+        await asyncio.to_thread(refreshed.load)
+        refreshed.start()
         yield
+        refreshed.close()
         if parts.get("online") is not None:
             parts["online"].close()
         parts["log"].close()

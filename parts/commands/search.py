@@ -64,7 +64,7 @@ def search(
     no_analogs: Annotated[bool, typer.Option("--no-analogs")] = False,
     no_online: Annotated[bool, typer.Option("--no-online")] = False,
     in_stock: Annotated[bool, typer.Option("--in-stock")] = False,
-    limit: Annotated[int | None, typer.Option(help="Most lines.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Most lines.")] = None,
     xlsx: Annotated[
         Path | None, typer.Option(help="Also write the answer as a workbook.")
     ] = None,
@@ -90,16 +90,16 @@ def search(
     engine, parts = build_engine(
         settings, database, graph=graphs.get, online=not no_online
     )
-    request = QuoteRequest(
-        article=article, brand=brand, text=q, vin=vin, client_group=client_group,
-        department=department, price_groups=tuple(price_group or ()),
-        sort=sort,  # type: ignore[arg-type]
-        all_brands=all_brands, analogs=not no_analogs, online=not no_online,
-        in_stock=in_stock,
-        limit=min(limit or settings.search_max_lines, settings.search_max_lines),
-        time_limit_ms=settings.search_time_limit_ms, who="cli",
-    )  # fmt: skip
     try:
+        request = QuoteRequest(
+            article=article, brand=brand, text=q, vin=vin, client_group=client_group,
+            department=department, price_groups=tuple(price_group or ()),
+            sort=sort,  # type: ignore[arg-type]
+            all_brands=all_brands, analogs=not no_analogs, online=not no_online,
+            in_stock=in_stock,
+            limit=min(limit or settings.search_max_lines, settings.search_max_lines),
+            time_limit_ms=settings.search_time_limit_ms, who="cli",
+        )  # fmt: skip
         answer = engine.search(request).to_dict()
     except QuoteError as exc:
         err_console.print(f"error: {exc}")

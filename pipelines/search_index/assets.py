@@ -59,8 +59,8 @@ def offers_index(
             "suppliers_changed": MetadataValue.json(report.suppliers_changed),
             "suppliers_removed": MetadataValue.json(report.suppliers_removed),
             "offers_indexed": MetadataValue.int(report.offers_indexed),
-            "seconds": MetadataValue.float(report.seconds),
-            "docs_per_s": MetadataValue.float(report.docs_per_s),
+            "seconds": MetadataValue.float(float(report.seconds)),
+            "docs_per_s": MetadataValue.float(float(report.docs_per_s)),
         }
     )
 

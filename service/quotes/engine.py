@@ -71,6 +71,60 @@ class StoredPricing:
             return self._context
 
 
+class Refreshed:
+    """Values that are slow to load (the cross graph, the catalogue), kept by a
+    background thread: a search reads the last loaded value and never waits
+    for a reload (a change shows within `every_s`)."""
+
+    def __init__(self, loaders: dict[str, Callable[[], Any]], every_s: float = 2.0):
+        self._loaders = loaders
+        self._values: dict[str, Any] = {}
+        self._every_s = every_s
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        """Load every value now (at start, before serving)."""
+        for name, loader in self._loaders.items():
+            try:
+                value = loader()
+            except Exception:  # a broken source must not stop the others
+                log.exception("%s not reloaded", name)
+                continue
+            self._values[name] = value
+
+    def getter(self, name: str) -> Callable[[], Any]:
+        """A provider of the last value (loaded on first use when not running)."""
+
+        def get() -> Any:
+            if name not in self._values:
+                with self._lock:
+                    if name not in self._values:
+                        self._values[name] = self._loaders[name]()
+            return self._values[name]
+
+        return get
+
+    def start(self) -> None:
+        """Reload in the background every `every_s` seconds."""
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._run, name="quote-refresh", daemon=True
+            )
+            self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._every_s):
+            self.load()
+
+    def close(self) -> None:
+        """Stop the background thread."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5)
+
+
 def online_visibility(
     suppliers: dict[str, OnlineSupplier],
 ) -> Callable[[str | None, Sequence[str]], frozenset[str]]:
@@ -125,7 +179,9 @@ def build_engine(
     graph: Callable[[], CrossGraph | None],
     online: bool = True,
 ) -> tuple[QuoteEngine, dict[str, Any]]:
-    """The engine and the parts to close or invalidate (`pricing`, `online`)."""
+    """The engine and its parts to start, close or invalidate: `pricing`,
+    `online`, `log`, `refreshed` (the graph and the catalogue; a server calls
+    its `load()` before serving and `start()` to follow changes)."""
     lake_dir = settings.lake_dir
 
     def brands() -> BrandTable:
@@ -141,12 +197,13 @@ def build_engine(
         else None
     )
     search_log = SearchLog(lake_dir)
+    refreshed = Refreshed({"graph": graph, "catalogue": CatalogueCache(lake_dir).get})
     engine = QuoteEngine(
         index=open_index(settings.index_dir),
         brands=brands,
-        graph=graph,
+        graph=refreshed.getter("graph"),
         pricing=pricing.get,
-        catalogue=CatalogueCache(lake_dir).get,
+        catalogue=refreshed.getter("catalogue"),
         online=runner.fetch if runner else None,
         online_visible=online_visibility(online_suppliers),
         online_deadline_s=settings.online_deadline_s,
@@ -155,4 +212,10 @@ def build_engine(
         ],
         log_search=search_log.write,
     )
-    return engine, {"pricing": pricing, "online": runner, "log": search_log}
+    parts = {
+        "pricing": pricing,
+        "online": runner,
+        "log": search_log,
+        "refreshed": refreshed,
+    }
+    return engine, parts

@@ -16,7 +16,7 @@ router = APIRouter(tags=["quotes"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def quote_request(
+async def quote_request(
     article: Annotated[
         str | None, Query(max_length=100, description="Article, any spelling.")
     ] = None,
@@ -77,7 +77,7 @@ def _engine(request: Request) -> QuoteEngine:
     response_class=Response,
     responses={200: {"model": QuoteAnswerOut, "content": {"application/json": {}}}},
 )
-def quotes(query: QuoteRequestDep, request: Request) -> Response:
+async def quotes(query: QuoteRequestDep, request: Request) -> Response:
     """Every offer for a part and its analogs, priced for the client group.
 
     An article without a brand that exists under several brands answers
@@ -85,7 +85,7 @@ def quotes(query: QuoteRequestDep, request: Request) -> Response:
     `brand`. Words (`q`) search names; `vin` with `q` searches the parts of
     the VIN's catalogue vehicles of that generic article.
     """
-    answer = _engine(request).search(query)
+    answer = await _engine(request).search_async(query)
     return Response(orjson.dumps(answer.to_dict()), media_type="application/json")
 
 
@@ -94,9 +94,9 @@ def quotes(query: QuoteRequestDep, request: Request) -> Response:
     response_class=Response,
     responses={200: {"content": {XLSX: {}}}},
 )
-def quotes_workbook(query: QuoteRequestDep, request: Request) -> Response:
+async def quotes_workbook(query: QuoteRequestDep, request: Request) -> Response:
     """The same search as an Excel workbook for the client (no purchase prices)."""
-    answer: dict[str, Any] = _engine(request).search(query).to_dict()
+    answer: dict[str, Any] = (await _engine(request).search_async(query)).to_dict()
     name = (query.article or query.text or "quote").replace('"', "")[:40]
     return Response(
         quote_workbook(answer),

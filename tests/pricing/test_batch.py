@@ -362,3 +362,25 @@ def test_bench_rules_and_offers_with_nulls_price_the_same() -> None:
         "vat_rules": VatRules(included={"sup-00": False, "sup-03": False}),
     }  # fmt: skip
     _assert_same(frame, OfferBatch.from_frame(frame), **kwargs)
+
+
+def _as_text(value: Any) -> Any:
+    if isinstance(value, D):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def test_explanations_text_are_the_explanations_written_as_text() -> None:
+    columns = random_offers(7, 400)
+    batch = OfferBatch(
+        **{**columns, "price_kop": np.asarray(columns["price_kop"], np.int64)}
+    )
+    for group in ("retail", "wholesale", None):
+        priced = price_batch(batch, random_rules(7), RATES, client_group=group)
+        texts = priced.explanations_text()
+        assert texts == [
+            {k: _as_text(v) for k, v in priced.explanation(i).items()}
+            for i in range(len(priced))
+        ]

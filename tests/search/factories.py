@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import shutil
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -48,21 +49,22 @@ class Store:
 
     lake: Path
     root: Path
+    loads: dict[str, str] = field(default_factory=dict)  # supplier → live load
 
     def __post_init__(self) -> None:
         self.reader = OffersIndex(self.root)
 
     def publish(self, supplier_id: str, rows: list[Offer]) -> lake.Pointer:
         """Make `rows` the supplier's live load."""
-        return lake.publish(
+        pointer = lake.publish(
             self.lake, supplier_id=supplier_id, load_id=lake.new_load_id(),
             offers=offers(rows), fingerprint=supplier_id, file="t.csv", keep=2,
         )  # fmt: skip
+        self.loads[supplier_id] = pointer.load_id
+        return pointer
 
     def remove(self, supplier_id: str) -> None:
         """Take a supplier out of the lake (as deleting its folder does)."""
-        import shutil
-
         shutil.rmtree(self.lake / "offers" / supplier_id)
         shutil.rmtree(self.lake / "loads" / supplier_id, ignore_errors=True)
 
@@ -94,7 +96,17 @@ def found(
     allowed: frozenset[str] | None = None,
 ) -> list[tuple[str, str, str, int]]:
     """`(supplier, brand, article, price_kop)` of every row found, sorted."""
-    rows, _asked, _cut = snap.find(keys, allowed=allowed)
+    found_rows, _asked, _cut = snap.find(keys, allowed=allowed)
     return sorted(
-        (r["supplier_id"], r["brand"], r["article"], r["price_kop"]) for r in rows
+        (r["supplier_id"], r["brand"], r["article"], r["price_kop"])
+        for r in rows(found_rows)
     )
+
+
+def rows(found_rows: Any) -> list[dict[str, Any]]:
+    """What `Snapshot.find` returns as one dict per row (rows or columns)."""
+    if isinstance(found_rows, dict):
+        names = list(found_rows)
+        count = len(found_rows[names[0]]) if names else 0
+        return [{n: found_rows[n][i] for n in names} for i in range(count)]
+    return list(found_rows)
