@@ -174,6 +174,7 @@ class QuoteEngine:
         | None = None,
         online_deadline_s: float = 2.5,
         priority_brands: Sequence[str] = (),
+        online_price_groups: dict[str, str] | None = None,
         max_identities: int = 400,
         max_text_identities: int = 40,
         log_search: Callable[[dict[str, Any]], None] | None = None,
@@ -187,6 +188,7 @@ class QuoteEngine:
         self._online_visible = online_visible
         self.online_deadline_s = online_deadline_s
         self.priority_brands = frozenset(priority_brands)
+        self.online_price_groups = online_price_groups or {}
         self.max_identities = max_identities
         self.max_text_identities = max_text_identities
         self._log_search = log_search
@@ -535,11 +537,16 @@ class _Run:
                     },
                 )
                 continue
+            group = self.engine.online_price_groups.get(result.supplier_id)
             for offer in result.offers:
                 if self.request.in_stock and not offer.qty:
                     continue
                 w = known.get((offer.brand, offer.article))
-                lines.append(_online_line(offer, result, w))
+                if w is None and offer.article == self.article and not wanted:
+                    # the article asked without a brand, known to no price list
+                    w = Wanted(offer.brand, offer.article, "exact")
+                asked = (result.brand or None, result.article)
+                lines.append(_online_line(offer, result, w, asked, group))
         self.failed = list(failed.values())
         return lines
 
@@ -673,10 +680,25 @@ def _why(w: Wanted | None) -> dict[str, Any]:
     }
 
 
-def _online_line(offer: Any, result: Any, w: Wanted | None) -> dict[str, Any]:
+def _online_line(
+    offer: Any,
+    result: Any,
+    w: Wanted | None,
+    asked: tuple[str | None, str],
+    price_group: str | None,
+) -> dict[str, Any]:
     why = _why(w)
     if w is None:
-        why["via"] = [{"kind": "online", "source": result.supplier_id}]
+        # the supplier's own cross: from the part asked to the part it offered
+        why["via"] = [
+            {
+                "from": {"brand": asked[0], "article": asked[1]},
+                "to": {"brand": offer.brand or None, "article": offer.article},
+                "kind": "online",
+                "source": result.supplier_id,
+                "verified": False,
+            }
+        ]
     return {
         "brand": offer.brand,
         "article": offer.article,
@@ -695,7 +717,7 @@ def _online_line(offer: Any, result: Any, w: Wanted | None) -> dict[str, Any]:
         "purchase_kop": int(offer.price * 100),
         "currency": offer.currency,
         "vat_included": offer.vat_included,
-        "price_group": None,
+        "price_group": price_group,
         "load_id": None,
         "row": None,
         "cached": result.cached,

@@ -25,11 +25,14 @@ def get_rules(session: SessionDep) -> dict[str, Any]:
 def put_rules(
     session: SessionDep,
     actor: ActorDep,
+    request: Request,
     body: Annotated[dict[str, Any], Body(description="`{rules, client_groups}`")],
 ) -> SaveSummary:
     """Replace the whole rule set, or 422 listing every problem."""
     rule_set = logic.parse_rule_set(body)
-    return logic.save_rule_set(session, rule_set, actor=actor)
+    summary = logic.save_rule_set(session, rule_set, actor=actor)
+    _quotes_reprice(request)
+    return summary
 
 
 @router.get("/rates")
@@ -42,10 +45,20 @@ def get_rates(
 
 
 @router.post("/rates", status_code=201)
-def post_rate(session: SessionDep, actor: ActorDep, rate: RateIn) -> RateIn:
+def post_rate(
+    session: SessionDep, actor: ActorDep, rate: RateIn, request: Request
+) -> RateIn:
     """Store one rate for a currency and date (replacing that day's rate)."""
     row = logic.save_rate(session, rate, actor=actor)
+    _quotes_reprice(request)
     return RateIn(currency=row.currency, rate=row.rate, date=row.date)
+
+
+def _quotes_reprice(request: Request) -> None:
+    """The next quote search in this process reads the rules and rates again."""
+    parts = getattr(request.app.state, "quote_parts", None)
+    if parts is not None:
+        parts["pricing"].invalidate()
 
 
 async def rules_rejected(request: Request, exc: Exception) -> JSONResponse:

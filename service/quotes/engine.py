@@ -211,6 +211,9 @@ def build_engine(
             b.strip().upper() for b in settings.priority_brands.split(",") if b.strip()
         ],
         log_search=search_log.write,
+        online_price_groups={
+            s.id: s.price_groups[0] for s in online_suppliers.values() if s.price_groups
+        },
     )
     parts = {
         "pricing": pricing,

@@ -57,6 +57,9 @@ class QuoteLineOut(BaseModel):
     explanation: dict[str, Any] | None = Field(description="How the price was made.")
     load_id: str | None
     row: int | None
+    price_group: str | None = Field(description="The price group pricing used.")
+    vat_included: bool | None = Field(description="The purchase price includes VAT.")
+    cached: bool | None = Field(None, description="An online reply from the cache.")
 
 
 class SupplierFailedOut(BaseModel):

@@ -576,7 +576,15 @@ def test_online_offers_become_priced_lines_and_a_timeout_is_reported(
     stray = _line(answer, "o1", "BOSCH", "XX1")
     assert (stray["match"], stray["via"], stray["rule"]) == (
         "analog",
-        [{"kind": "online", "source": "o1"}],
+        [
+            {
+                "from": {"brand": "BOSCH", "article": "0986452041"},
+                "to": {"brand": "BOSCH", "article": "XX1"},
+                "kind": "online",
+                "source": "o1",
+                "verified": False,
+            }
+        ],
         "analogs",
     )
 

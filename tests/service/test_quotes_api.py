@@ -472,12 +472,6 @@ def test_online_suppliers_are_not_asked_with_online_false(
     assert {line["source"] for line in body["lines"]} == {"pricelist"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="search/quotes.py `_online_lines`/`_online_line`: an online offer of the "
-    "very article asked without a brand (none in the index) is labelled `analog` "
-    "with a `via` hop lacking from/to, and ranked after the analogs",
-)
 def test_an_online_offer_of_the_asked_article_is_exact_without_a_brand(
     install: Install, online_server: DemoSupplierServer
 ) -> None:
@@ -531,12 +525,6 @@ def test_words_no_longer_in_a_suppliers_names_find_nothing_after_its_new_load(
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="service/quotes/engine.py `StoredPricing.invalidate` is never called: "
-    "a rule set saved through `PUT /api/pricing/rules` is not used by quote "
-    "search until the next audit check (up to `PRICING_CHECK_S` later)",
-)
 def test_rules_saved_through_the_api_price_the_very_next_search(
     install: Install, client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -577,12 +565,6 @@ def test_a_price_lists_price_group_picks_its_rule(install: Install) -> None:
     ]  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="search/quotes.py `_online_line` sets `price_group: None`, so a rule for "
-    "the price group an online supplier's config names (`price_groups`) never "
-    "prices its offers",
-)
 def test_an_online_suppliers_price_group_picks_its_rule(
     install: Install, online_server: DemoSupplierServer
 ) -> None:
