@@ -24,6 +24,7 @@ import os
 import shutil
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -121,15 +122,15 @@ def _offer_frame(offers: pl.DataFrame) -> pl.DataFrame:
 
 
 def _sorted_with_hashes(frame: pl.DataFrame) -> pl.DataFrame:
+    """Offers by identity hash, then price. Two identities whose hashes collide
+    may interleave: each then has several runs, and a lookup, which checks
+    the strings of every identity under a hash, takes them all."""
     keys = pl.concat_str(
         pl.col("brand").cast(pl.String).fill_null(""), pl.lit(SEP), "article"
     )
-    key_series = frame.select(keys.alias("k"))["k"]
-    hashes = fnv1a_array(key_series.to_arrow())
-    return (
-        frame.with_columns(key_hash=pl.Series(hashes, dtype=pl.UInt64), _key=key_series)
-        .sort(["key_hash", "_key", "price_kop"], nulls_last=True)
-        .drop("_key")
+    hashes = fnv1a_array(frame.select(keys.alias("k"))["k"].to_arrow())
+    return frame.with_columns(key_hash=pl.Series(hashes, dtype=pl.UInt64)).sort(
+        ["key_hash", "price_kop"], nulls_last=True
     )
 
 
@@ -252,15 +253,18 @@ def build_part(
     work.mkdir(parents=True)
     frame = _sorted_with_hashes(_offer_frame(offers))
     idents = _identities(frame)
-    offers_table = _stored(frame).to_arrow()
-    _write_arrow(offers_table, work / "offers.arrow")
-    article_hashes = fnv1a_array(idents["article"].to_arrow())
-    ident_table = idents.select(
-        "key_hash", "brand", "article", "start", "count", "name"
-    ).with_columns(article_hash=pl.Series(article_hashes, dtype=pl.UInt64))
-    _write_arrow(ident_table.to_arrow(), work / "identities.arrow")
-    np.save(work / "by_article.npy", np.argsort(article_hashes, kind="stable"))
-    _write_text(work / "text", idents, price_groups or {})
+    # Tantivy indexes in its own threads; the columnar files are written
+    # meanwhile (polars and Arrow release the GIL)
+    with ThreadPoolExecutor(1, thread_name_prefix="index-text") as pool:
+        text = pool.submit(_write_text, work / "text", idents, price_groups or {})
+        _write_arrow(_stored(frame).to_arrow(), work / "offers.arrow")
+        article_hashes = fnv1a_array(idents["article"].to_arrow())
+        ident_table = idents.select(
+            "key_hash", "brand", "article", "start", "count", "name"
+        ).with_columns(article_hash=pl.Series(article_hashes, dtype=pl.UInt64))
+        _write_arrow(ident_table.to_arrow(), work / "identities.arrow")
+        np.save(work / "by_article.npy", np.argsort(article_hashes, kind="stable"))
+        text.result()
     info = PartInfo(
         part_id=part_id,
         suppliers=dict(loads),

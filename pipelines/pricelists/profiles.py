@@ -17,10 +17,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipelines.pricelists.errors import ProfileError
+from search import supplier_fields
 
 log = logging.getLogger(__name__)
 
-SUPPLIER_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+SUPPLIER_ID = supplier_fields.SUPPLIER_ID
 _LETTERS = re.compile(r"^[A-Z]{1,3}$")
 
 
@@ -29,7 +30,7 @@ def check_supplier_id(value: str) -> str:
     if not SUPPLIER_ID.match(value):
         raise ProfileError(
             f"supplier id `{value}` is not valid",
-            hint="use lower-case letters, digits, `-`, `_` or `.` (at most 64)",
+            hint=supplier_fields.SUPPLIER_ID_HINT,
         )
     if value in RESERVED_IDS:
         raise ProfileError(
@@ -145,19 +146,12 @@ class SupplierProfile(BaseModel):
     @field_validator("id")
     @classmethod
     def _id(cls, value: str) -> str:
-        if not SUPPLIER_ID.match(value):
-            raise ValueError(
-                f"supplier id `{value}` is not valid: use lower-case letters, digits, "
-                "`-`, `_` or `.` (at most 64)"
-            )
-        return value
+        return supplier_fields.supplier_id(value)
 
     @field_validator("currency")
     @classmethod
     def _currency(cls, value: str) -> str:
-        if not re.match(r"^[A-Z]{3}$", value):
-            raise ValueError(f"currency `{value}` is not an ISO 4217 code")
-        return value
+        return supplier_fields.currency(value)
 
     @field_validator("columns")
     @classmethod

@@ -26,9 +26,10 @@ from pydantic import (
     model_validator,
 )
 
+from search import supplier_fields
+
 log = logging.getLogger(__name__)
 
-SUPPLIER_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 PLACEHOLDERS = frozenset({"article", "brand"})
 FIELD_NAMES = (
     "brand",
@@ -165,12 +166,7 @@ class OnlineSupplier(BaseModel):
     @field_validator("id")
     @classmethod
     def _id(cls, value: str) -> str:
-        if not SUPPLIER_ID.match(value):
-            raise ValueError(
-                f"supplier id `{value}` is not valid: use lower-case letters, digits, "
-                "`-`, `_` or `.` (at most 64)"
-            )
-        return value
+        return supplier_fields.supplier_id(value)
 
     @field_validator("url")
     @classmethod
@@ -183,9 +179,7 @@ class OnlineSupplier(BaseModel):
     @field_validator("currency")
     @classmethod
     def _currency(cls, value: str) -> str:
-        if not re.match(r"^[A-Z]{3}$", value):
-            raise ValueError(f"currency `{value}` is not an ISO 4217 code")
-        return value
+        return supplier_fields.currency(value)
 
     @field_validator("fields")
     @classmethod
