@@ -225,6 +225,8 @@ def demo(
     crosses = generate_demo_crosses(folder)
     catalogue = generate_demo_catalogue(folder)
     console.print(f"demo data written to {folder}")
+    for supplier_id, _path in files:  # drop folders, watched by the sensor
+        (settings.inbox_dir / supplier_id).mkdir(parents=True, exist_ok=True)
     if generate_only:
         return
     for supplier_id, path in files:
@@ -372,10 +374,11 @@ def ui_start(
         err_console.print(f"error: {exc}")
         raise typer.Exit(1) from exc
     console.print(f"Dagster UI: {dagster}")
-    console.print(f"HTTP API:   {api}/docs")
+    console.print(f"HTTP API:   {api}/docs", soft_wrap=True)
     console.print(
         f"Quote search: {api}/api/quotes?article=0986452041&brand=BOSCH"
-        "&client_group=retail"
+        "&client_group=retail",
+        soft_wrap=True,
     )
 
 

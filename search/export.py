@@ -47,7 +47,9 @@ def _qty(line: dict[str, Any]) -> str:
     qty = line.get("qty")
     if qty is None:
         return "под заказ"
-    return f">{qty}" if line.get("qty_approx") and qty > 1 else str(qty)
+    if line.get("qty_approx"):
+        return "есть" if qty <= 1 else f"от {qty}"
+    return str(qty)
 
 
 def _cell(line: dict[str, Any], key: str) -> Any:
@@ -58,7 +60,7 @@ def _cell(line: dict[str, Any], key: str) -> Any:
     if key == "qty":
         return _qty(line)
     if key == "price":
-        return Decimal(line["price"]) if line.get("price") else None
+        return Decimal(line["price"]) if line.get("price") else "по запросу"
     if key == "article_raw":
         return line.get("article_raw") or line.get("article")
     return line.get(key)
@@ -86,10 +88,13 @@ def quote_workbook(answer: dict[str, Any], *, title: str | None = None) -> bytes
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         sheet.column_dimensions[get_column_letter(col)].width = width
     sheet["A1"].font = Font(bold=True, size=13)
-    for line in answer.get("lines") or []:
+    lines = answer.get("lines") or []
+    for line in lines:
         sheet.append([_cell(line, key) for key, _, _ in COLUMNS])
         price = sheet.cell(row=sheet.max_row, column=len(COLUMNS))
         price.number_format = "#,##0.00"
+    if not lines:
+        sheet.append(["Нет предложений по этому запросу"])
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     out = io.BytesIO()
     book.save(out)

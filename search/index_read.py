@@ -125,7 +125,7 @@ class Snapshot:
     ) -> tuple[dict[str, list[Any]], list[int], bool]:
         """Offers of identities `(brand, article)` as columns, the index of the
         key each row answers, and whether `limit` cut them (the first keys keep
-        their rows)."""
+        their rows, the cheapest in their currency first)."""
         columns: dict[str, list[Any]] = {}
         asked: list[int] = []
         if not keys:
@@ -147,7 +147,9 @@ class Snapshot:
         truncated = limit is not None and len(asked) > limit
         if truncated:
             assert limit is not None
-            order = sorted(range(len(asked)), key=lambda i: (asked[i], i))[:limit]
+            price = columns["price_kop"]
+            order = sorted(range(len(asked)), key=lambda i: (asked[i], price[i]))
+            order = order[:limit]
             columns = {n: [v[i] for i in order] for n, v in columns.items()}
             asked = [asked[i] for i in order]
         return columns, asked, truncated

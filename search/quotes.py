@@ -74,6 +74,11 @@ class QuoteRequest:
             raise QuoteError(
                 f"unknown sort `{self.sort}`; use one of {', '.join(SORTS)}"
             )
+        for name, most in (("article", 100), ("brand", 100), ("text", 200),
+                           ("vin", 32)):  # fmt: skip
+            value = getattr(self, name)
+            if value is not None and len(value) > most:
+                raise QuoteError(f"`{name}` is longer than {most} characters")
         if self.limit < 1:
             raise QuoteError(f"`limit` must be at least 1, not {self.limit}")
         if self.time_limit_ms <= 0:
@@ -176,6 +181,7 @@ class QuoteEngine:
         priority_brands: Sequence[str] = (),
         online_price_groups: dict[str, str] | None = None,
         max_identities: int = 400,
+        max_offers: int = 5000,
         max_text_identities: int = 40,
         log_search: Callable[[dict[str, Any]], None] | None = None,
     ) -> None:
@@ -190,6 +196,7 @@ class QuoteEngine:
         self.priority_brands = frozenset(priority_brands)
         self.online_price_groups = online_price_groups or {}
         self.max_identities = max_identities
+        self.max_offers = max_offers
         self.max_text_identities = max_text_identities
         self._log_search = log_search
 
@@ -298,11 +305,30 @@ class _Run:
         elif results is not None:
             lines.extend(self._online_lines(results, self.wanted))
         self.timings.lap("online")
+        self._explain_empty(lines)
         self._price(lines)
         self.timings.lap("pricing")
         ranked = self._rank(lines)
         self.timings.lap("ranking")
         return self._answer(ranked, brands=None, identities=len(self.wanted))
+
+    def _explain_empty(self, lines: list[dict[str, Any]]) -> None:
+        """Say why an answer has no lines, or that only online suppliers had some."""
+        request = self.request
+        no_brand = f"no brand holds the article `{self.article}`"
+        if lines and no_brand in self.notes:
+            self.notes.remove(no_brand)
+            self.notes.append(f"only online suppliers offer `{self.article}`")
+        if lines or self.notes:
+            return
+        if request.article:
+            asked = f"{request.brand or ''} {self.article}".strip()
+            self.notes.append(f"no offers for `{asked}`")
+        elif request.text and not request.vin:
+            self.notes.append(f"no part names hold `{request.text}`")
+        if request.price_groups or request.department:
+            self.notes.append("visible suppliers were narrowed by department or "
+                              "price group")  # fmt: skip
 
     # identities ------------------------------------------------------------
 
@@ -442,7 +468,7 @@ class _Run:
             return {}, []
         keys = [(w.brand, w.article) for w in wanted]
         columns, asked, cut = self.snapshot.find(
-            keys, allowed=self.allowed, limit=self.request.limit * 4
+            keys, allowed=self.allowed, limit=self.engine.max_offers
         )
         if cut:
             self.cut.append("offer_cap")
@@ -461,15 +487,16 @@ class _Run:
                 continue
             days_min, days_max = c["delivery_days_min"][j], c["delivery_days_max"][j]
             vat = c["vat_included"][j]
-            name, probability, group = metas.get(c["supplier_id"][j], _NO_META)
+            supplier = c["supplier_id"][j]
+            name, probability, group = metas.get(supplier, _NO_META)
             lines.append(
                 {
                     "brand": c["brand"][j],
                     "article": c["article"][j],
                     "article_raw": c["article_raw"][j],
                     "name": c["name"][j],
-                    "supplier_id": c["supplier_id"][j],
-                    "supplier_name": name,
+                    "supplier_id": supplier,
+                    "supplier_name": name or supplier,
                     "source": "pricelist",
                     "warehouse": c["warehouse"][j],
                     "qty": None if qty < 0 else qty,
@@ -504,7 +531,7 @@ class _Run:
         asked = [(w.brand, w.article) for w in wanted if w.match == "exact"]
         if not asked and self.request.article and not self.request.brand:
             asked = [("", self.article or "")]
-        if not asked or self.request.text:
+        if not asked or (self.request.text and not self.request.vin):
             return None
         visible = (
             engine._online_visible(self.request.department, self.request.price_groups)
@@ -705,7 +732,7 @@ def _online_line(
         "article_raw": offer.article_raw,
         "name": offer.name,
         "supplier_id": offer.supplier_id,
-        "supplier_name": getattr(result, "supplier_name", "") or "",
+        "supplier_name": result.supplier_name or result.supplier_id,
         "source": "online",
         "warehouse": offer.warehouse,
         "qty": offer.qty,

@@ -120,30 +120,36 @@ def search(
 
 def _show_answer(answer: dict[str, Any]) -> None:
     if answer["brands"]:
-        table = Table("brand", "name", "offers", title="choose a brand (--brand)")
+        table = Table("brand", "name", "offers", title="choose a brand (--brand B)")
         for c in answer["brands"]:
             table.add_row(c["brand"], (c["name"] or "")[:60], str(c["offers"]))
         console.print(table)
         return
+    for note in answer["notes"]:
+        err_console.print(f"note: {note}")
     if not answer["lines"]:
         console.print("no offers")
-    table = Table(
-        "match", "brand", "article", "name", "supplier", "qty", "days", "prob",
-        "purchase", "price", "rule",
-    )  # fmt: skip
+        return
+    wide = console.width >= 140
+    columns = ["", "brand", "article", "name", "supplier", "qty", "days", "price"]
+    if wide:
+        columns += ["purchase", "rule"]
+    table = Table(*columns, show_edge=False, pad_edge=False)
     for x in answer["lines"]:
         days = x["delivery_days_min"]
         if x["delivery_days_max"] not in (None, days):
             days = f"{days}-{x['delivery_days_max']}"
-        table.add_row(
-            MATCH_LABELS[x["match"]] + (" ★" if x["priority_brand"] else ""),
-            x["brand"], x["article_raw"] or x["article"], (x["name"] or "")[:32],
-            x["supplier_id"], "?" if x["qty"] is None else str(x["qty"]),
+        row = [
+            MATCH_LABELS[x["match"]][0] + ("★" if x["priority_brand"] else ""),
+            x["brand"], x["article_raw"] or x["article"],
+            (x["name"] or "")[: 40 if wide else 18], x["supplier_id"],
+            "?" if x["qty"] is None else str(x["qty"]),
             "" if days is None else str(days),
-            "" if x["delivery_probability"] is None else f"{x['delivery_probability']:g}",
-            f"{x['purchase_price']} {x['currency']}", x["price"] or x["price_reason"] or "",
-            x["rule"] or "",
-        )  # fmt: skip
+            x["price"] or x["price_reason"] or "",
+        ]  # fmt: skip
+        if wide:
+            row += [f"{x['purchase_price']} {x['currency']}", x["rule"] or ""]
+        table.add_row(*row)
     console.print(table)
     for failed in answer["suppliers_failed"]:
         err_console.print(
@@ -153,7 +159,10 @@ def _show_answer(answer: dict[str, Any]) -> None:
     if answer["truncated"]:
         err_console.print(f"answer cut: {', '.join(answer['truncated_reasons'])}")
     timings = ", ".join(f"{k} {v} ms" for k, v in answer["timings_ms"].items())
-    err_console.print(f"{len(answer['lines'])} lines; {timings}")
+    err_console.print(
+        f"{len(answer['lines'])} lines (r requested, v verified analog, a analog); "
+        f"{timings}"
+    )
 
 
 def index_sync(

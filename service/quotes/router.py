@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from search.export import quote_workbook
@@ -17,30 +18,65 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 async def quote_request(
+    request: Request,
     article: Annotated[
-        str | None, Query(max_length=100, description="Article, any spelling.")
+        str | None,
+        Query(max_length=100, description="Article, any spelling (`0 986 452 041`)."),
     ] = None,
-    brand: Annotated[str | None, Query(max_length=100)] = None,
+    brand: Annotated[
+        str | None, Query(max_length=100, description="Brand, any alias (`MB`).")
+    ] = None,
     q: Annotated[
         str | None,
         Query(
             max_length=200,
-            description="Words of the name, or the generic article of a VIN search.",
+            description="Words of the name, or the generic article of a VIN search "
+            "(`колодки` or its id).",
         ),
     ] = None,
-    vin: Annotated[str | None, Query(max_length=32)] = None,
-    client_group: Annotated[str | None, Query(max_length=64)] = None,
-    department: Annotated[str | None, Query(max_length=64)] = None,
-    price_group: Annotated[list[str] | None, Query(max_length=64)] = None,
-    sort: Annotated[str, Query(pattern="^(" + "|".join(SORTS) + ")$")] = "price",
+    vin: Annotated[
+        str | None,
+        Query(
+            max_length=32,
+            description="VIN: parts of its catalogue vehicles "
+            "(make and model year) of the generic article in `q`.",
+        ),
+    ] = None,
+    client_group: Annotated[
+        str | None, Query(max_length=64, description="Price for this client group.")
+    ] = None,
+    department: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="The caller's department: price lists "
+            "limited to other departments are not searched.",
+        ),
+    ] = None,
+    price_group: Annotated[
+        list[str] | None,
+        Query(max_length=64, description="Only suppliers of these price groups."),
+    ] = None,
+    sort: Annotated[
+        str,
+        Query(
+            pattern="^(" + "|".join(SORTS) + ")$",
+            description="Order inside each group (requested, verified analogs, "
+            "analogs): by price, by delivery days, or by delivery probability.",
+        ),
+    ] = "price",
     all_brands: Annotated[
-        bool, Query(description="Search every brand of the article.")
+        bool, Query(description="Every brand of the article instead of the list.")
     ] = False,
-    analogs: bool = True,
-    online: bool = True,
-    in_stock: bool = False,
-    limit: Annotated[int | None, Query(ge=1, le=10_000)] = None,
-    request: Request = None,  # type: ignore[assignment]
+    analogs: Annotated[bool, Query(description="Add the analogs' offers.")] = True,
+    online: Annotated[bool, Query(description="Ask the online suppliers.")] = True,
+    in_stock: Annotated[
+        bool, Query(description="Only offers with stock known to be above 0.")
+    ] = False,
+    limit: Annotated[
+        int | None,
+        Query(ge=1, le=10_000, description="Most lines (capped by the server)."),
+    ] = None,
 ) -> QuoteRequest:
     """The query parameters as a `QuoteRequest`."""
     settings = request.app.state.settings
@@ -71,11 +107,20 @@ def _engine(request: Request) -> QuoteEngine:
     return engine
 
 
+PROBLEM = {
+    "description": "Bad input, as `application/problem+json`.",
+    "content": {"application/problem+json": {}},
+}
+
+
 @router.get(
     "/quotes",
     response_model=QuoteAnswerOut,
     response_class=Response,
-    responses={200: {"model": QuoteAnswerOut, "content": {"application/json": {}}}},
+    responses={
+        200: {"model": QuoteAnswerOut, "content": {"application/json": {}}},
+        422: PROBLEM,
+    },
 )
 async def quotes(query: QuoteRequestDep, request: Request) -> Response:
     """Every offer for a part and its analogs, priced for the client group.
@@ -92,18 +137,30 @@ async def quotes(query: QuoteRequestDep, request: Request) -> Response:
 @router.get(
     "/quotes/export.xlsx",
     response_class=Response,
-    responses={200: {"content": {XLSX: {}}}},
+    responses={
+        200: {"content": {XLSX: {}}},
+        409: {**PROBLEM, "description": "The article needs a brand first."},
+        422: PROBLEM,
+    },
 )
 async def quotes_workbook(query: QuoteRequestDep, request: Request) -> Response:
     """The same search as an Excel workbook for the client (no purchase prices)."""
     answer: dict[str, Any] = (await _engine(request).search_async(query)).to_dict()
-    name = (query.article or query.text or "quote").replace('"', "")[:40]
+    if answer["brands"]:
+        brands = ", ".join(c["brand"] for c in answer["brands"])
+        raise HTTPException(
+            409, f"`{query.article}` exists under several brands ({brands}): "
+            "give `brand` (or `all_brands=true`) to export its offers",
+        )  # fmt: skip
+    name = (query.article or query.text or query.vin or "quote")[:40]
+    disposition = (
+        f'attachment; filename="quote-{_ascii(name)}.xlsx"; '
+        f"filename*=UTF-8''{quote('quote-' + name + '.xlsx')}"
+    )
     return Response(
         quote_workbook(answer),
         media_type=XLSX,
-        headers={
-            "Content-Disposition": f'attachment; filename="quote-{_ascii(name)}.xlsx"'
-        },
+        headers={"Content-Disposition": disposition},
     )
 
 

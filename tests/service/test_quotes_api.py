@@ -577,3 +577,17 @@ def test_an_online_suppliers_price_group_picks_its_rule(
     assert project(online, "supplier_id", "rule", "price") == [
         ("fast", "online-offers", "618.45")
     ]
+
+
+def test_the_export_of_an_article_under_several_brands_asks_for_a_brand(
+    client: TestClient,
+) -> None:
+    response = client.get("/api/quotes/export.xlsx", params={"article": "12345"})
+    assert response.status_code == 409
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "FEBI BILSTEIN, SWAG" in response.json()["detail"]
+    chosen = client.get(
+        "/api/quotes/export.xlsx", params={"article": "12345", "brand": "SWAG"}
+    )
+    assert chosen.status_code == 200
+    assert "filename*=UTF-8''quote-12345.xlsx" in chosen.headers["content-disposition"]
