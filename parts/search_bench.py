@@ -45,7 +45,7 @@ from search.index_read import open_index
 from search.quotes import PricingContext, QuoteEngine, QuoteRequest
 
 GROUP = 20
-STEPS = ("normalize", "analogs", "lookup", "pricing", "ranking", "total")
+STEPS = ("normalize", "analogs", "lookup", "lines", "pricing", "ranking", "total")
 TARGETS = {
     "search_p99_ms": 5.0,
     "http_p99_ms": 15.0,

@@ -291,6 +291,7 @@ class _Run:
         self.timings.lap("lookup")
         self.wanted = wanted
         self.lines = self._lines(wanted, rows, asked)
+        self.timings.lap("lines")
         return None
 
     def finish(

@@ -649,6 +649,6 @@ def test_one_log_record_per_search_with_query_counts_and_latency(
 def test_an_answer_times_its_steps(store: Store) -> None:
     answer = _search(store, article="0986452041", brand="BOSCH")
     assert set(answer.timings_ms) == {
-        "normalize", "analogs", "lookup", "online", "pricing", "ranking", "total",
+        "normalize", "analogs", "lookup", "lines", "online", "pricing", "ranking", "total",
     }  # fmt: skip
     assert answer.to_dict()["timings_ms"] == answer.timings_ms
