@@ -503,6 +503,8 @@ class OnlineClients:
         self._transport = transport
         self._limits = httpx.Limits(max_connections=max_connections)
         self._cache = _TtlCache(cache_size, clock)
+        self._clock = clock
+        self._down: dict[str, tuple[float, str]] = {}  # supplier → until, why
         self._lock = threading.Lock()
         self._client: httpx.AsyncClient | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -643,6 +645,9 @@ class OnlineClients:
         if left <= 0:
             reason = "query deadline passed before the request"
             return OnlineResult(supplier.id, brand, article, "skipped", error=reason)
+        down = self._cooling(supplier)
+        if down is not None:
+            return OnlineResult(supplier.id, brand, article, "skipped", error=down)
 
         budget = min(supplier.timeout_s, left)
         started = time.perf_counter()
@@ -652,6 +657,7 @@ class OnlineClients:
         result = replace(result, elapsed_ms=(time.perf_counter() - started) * 1000)
         if result.status == "ok":
             self._cache.put(key, result, supplier.cache_ttl_s)
+        self._note_health(supplier, result, cut=budget < supplier.timeout_s)
         log.info(
             "online request supplier=%s brand=%s article=%s status=%s "
             "elapsed_ms=%.0f offers=%d skipped=%d error=%s",
@@ -665,6 +671,29 @@ class OnlineClients:
             result.error,
         )
         return result
+
+    def _cooling(self, supplier: OnlineSupplier) -> str | None:
+        """Why the supplier is not asked now (it failed a moment ago), or None."""
+        with self._lock:
+            down = self._down.get(supplier.id)
+        if down is None:
+            return None
+        left = down[0] - self._clock()
+        if left <= 0:
+            return None
+        return f"not asked for {left:.0f} s more: {down[1]}"
+
+    def _note_health(
+        self, supplier: OnlineSupplier, result: OnlineResult, *, cut: bool
+    ) -> None:
+        """A supplier that timed out or failed is skipped for `cooldown_s`; one
+        cut short by the query's own deadline is not its fault."""
+        with self._lock:
+            if result.status == "ok":
+                self._down.pop(supplier.id, None)
+            elif supplier.cooldown_s > 0 and not (result.status == "timeout" and cut):
+                until = self._clock() + supplier.cooldown_s
+                self._down[supplier.id] = (until, result.error or result.status)
 
     async def _ask(
         self,

@@ -162,6 +162,12 @@ class OnlineSupplier(BaseModel):
     departments: list[str] = Field(default_factory=list)
     enabled: bool = True
     cache_ttl_s: float = Field(60, ge=0)
+    cooldown_s: float = Field(
+        30,
+        ge=0,
+        description="After a timeout or an error, searches skip the supplier for "
+        "this long instead of waiting for it again (0: always ask).",
+    )
 
     @field_validator("id")
     @classmethod

@@ -357,7 +357,9 @@ def test_a_second_query_within_the_ttl_is_cached_and_sends_nothing() -> None:
 
 
 def test_failures_and_a_zero_ttl_are_not_cached() -> None:
-    failing, failed = clients(lambda r: httpx.Response(503))
+    failing, failed = clients(
+        lambda r: httpx.Response(503), make_supplier(cooldown_s=0)
+    )
     uncached, sent = clients(reply(MB_ITEM), make_supplier(cache_ttl_s=0))
 
     for online in (failing, uncached):
@@ -436,3 +438,42 @@ def test_async_queries_work_from_one_loop_and_then_from_another() -> None:
     assert asyncio.run(twice()) == ["ok", "ok"]
     assert asyncio.run(twice()) == ["ok", "ok"]
     assert len(counting.requests) == 4
+
+
+def test_a_failing_supplier_is_skipped_for_its_cooldown_then_asked_again() -> None:
+    now = [1000.0]
+    calls = {"n": 0}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls["n"] += 1
+        return httpx.Response(503) if calls["n"] == 1 else reply(MB_ITEM)(request)
+
+    online, counting = clients(
+        handler, make_supplier(cooldown_s=30), clock=lambda: now[0]
+    )
+    first = online.query_sync([("BOSCH", "1")], deadline_s=2)
+    assert (first[0].status, first[0].error) == ("error", "HTTP 503")
+
+    now[0] += 10
+    second = online.query_sync([("BOSCH", "1")], deadline_s=2)
+    assert second[0].status == "skipped"
+    assert second[0].error == "not asked for 20 s more: HTTP 503"
+    assert len(counting.requests) == 1
+
+    now[0] += 25
+    third = online.query_sync([("BOSCH", "1")], deadline_s=2)
+    assert (third[0].status, len(third[0].offers)) == ("ok", 1)
+    assert len(counting.requests) == 2
+
+
+def test_a_timeout_cut_by_the_query_deadline_does_not_cool_the_supplier() -> None:
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(1.0)
+        return httpx.Response(200, json={"data": {"items": []}})
+
+    online, counting = clients(slow, make_supplier(timeout_s=2.0, cooldown_s=30))
+    cut = online.query_sync([("BOSCH", "1")], deadline_s=0.1)
+    assert cut[0].status == "timeout"
+    again = online.query_sync([("BOSCH", "1")], deadline_s=0.1)
+    assert again[0].status == "timeout"  # asked again, not skipped
+    assert len(counting.requests) == 2
