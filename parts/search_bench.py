@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import http.client
-import json
 import os
 import shutil
 import subprocess
@@ -27,7 +26,6 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -656,5 +654,3 @@ def show(r: dict[str, Any], console: Any) -> None:
         f"{r['graph_build_s']} s; peak RSS {r['peak_rss_mb']:,} MiB; "
         f"{r['machine']['nproc']} CPUs"
     )
-    _ = json  # the CLI prints `--json`
-    _ = Decimal

@@ -23,6 +23,7 @@ from crosses import brand_decisions
 from crosses.brand_decisions import BrandDecision, DecisionOutcome
 from crosses.brands import BrandTable, clean_brand, default_table
 from parts.settings import Settings
+from pipelines.search_index.sync import sync_after_publish
 from search import lake
 
 log = logging.getLogger(__name__)
@@ -200,8 +201,6 @@ def recanonicalize(
         if rows:
             changed[supplier_id] = rows
     if changed:
-        from pipelines.search_index.sync import sync_after_publish
-
         sync_after_publish(settings)
     return changed
 

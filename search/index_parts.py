@@ -7,7 +7,8 @@ A part is a folder written once and never changed:
                       (then price): one Arrow IPC record batch, memory-mapped
     identities.arrow  one row per identity: key hash, article hash, brand,
                       article, first row and row count in `offers.arrow`, a name
-    by_article.npy    identity rows ordered by article hash (article-only lookups)
+    by_article.npy    identity rows ordered by article hash (article-only lookups),
+    article_hashes.npy  and those hashes in that order
     text/             Tantivy: one document per identity (`search.text_index`)
     part.json         what it holds: suppliers and their loads, counts
 
@@ -41,7 +42,6 @@ from search import text_index
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2
 NAMES_PER_IDENTITY = 3
 NONE = -1
 """Stored for an unknown number (stock, days, VAT flag), so every number column
@@ -75,7 +75,7 @@ OFFER_COLUMNS: dict[str, Any] = {
 }
 
 
-class IndexError_(Exception):
+class IndexFormatError(Exception):
     """An index part or manifest that cannot be built or read."""
 
 
@@ -263,7 +263,9 @@ def build_part(
             "key_hash", "brand", "article", "start", "count", "name"
         ).with_columns(article_hash=pl.Series(article_hashes, dtype=pl.UInt64))
         _write_arrow(ident_table.to_arrow(), work / "identities.arrow")
-        np.save(work / "by_article.npy", np.argsort(article_hashes, kind="stable"))
+        order = np.argsort(article_hashes, kind="stable")
+        np.save(work / "by_article.npy", order)
+        np.save(work / "article_hashes.npy", article_hashes[order])
         text.result()
     info = PartInfo(
         part_id=part_id,
@@ -317,11 +319,8 @@ class Part:
         self._key_hash = _numpy(idents, "key_hash")
         self._start = _numpy(idents, "start")
         self._count = _numpy(idents, "count")
-        self._brand = idents.column("brand").chunk(0) if idents.num_rows else None
-        self._article = idents.column("article").chunk(0) if idents.num_rows else None
-        order = np.load(folder / "by_article.npy", mmap_mode="r")
-        self._by_article = np.asarray(order)
-        self._article_sorted = _numpy(idents, "article_hash")[self._by_article]
+        self._by_article = np.load(folder / "by_article.npy", mmap_mode="r")
+        self._article_sorted = np.load(folder / "article_hashes.npy", mmap_mode="r")
         self._numbers = {name: _numpy(self.offers, name) for name in NUMBERS}
         self._codes: dict[str, np.ndarray] = {}
         self._values: dict[str, list[str | None]] = {}
@@ -399,17 +398,17 @@ class Part:
         target = np.uint64(article_hash(article))
         lo = int(np.searchsorted(self._article_sorted, target, "left"))
         hi = int(np.searchsorted(self._article_sorted, target, "right"))
-        out = []
-        for ident in self._by_article[lo:hi].tolist():
-            assert self._article is not None and self._brand is not None
-            if self._article[ident].as_py() == article:
-                name = self.idents.column("name")[ident].as_py() or ""
-                out.append((self._brand[ident].as_py(), int(self._count[ident]), name))
-        return out
-
-    def identity_rows(self, idents: list[int]) -> Hits:
-        """Rows of identities given by their position in this part."""
-        return self._rows_of(idents, list(range(len(idents))))
+        idents = self._by_article[lo:hi].tolist()
+        if not idents:
+            return []
+        names = pc.take(self.idents.column("name"), pa.array(idents, pa.int64()))
+        return [
+            (brand, int(self._count[ident]), name or "")
+            for ident, (brand, found), name in zip(
+                idents, self.identity_keys(idents), names.to_pylist(), strict=True
+            )
+            if found == article
+        ]
 
     def identity_keys(self, idents: list[int]) -> list[tuple[str, str]]:
         """`(brand, article)` of identities given by position."""
@@ -438,8 +437,3 @@ class Part:
     @property
     def text(self) -> tantivy.Index:
         return self._text
-
-
-def read_part_info(folder: Path) -> PartInfo:
-    """A part's `part.json`."""
-    return PartInfo(**json.loads((folder / "part.json").read_text("utf-8")))

@@ -13,6 +13,7 @@ import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,19 @@ class Snapshot:
         self._masks: dict[frozenset[str], list[np.ndarray]] = {}
         self._allowed: dict[tuple[Any, ...], frozenset[str] | None] = {}
         self._lock = threading.Lock()
+
+    @cached_property
+    def supplier_details(self) -> dict[str, tuple[str, float | None, str | None]]:
+        """Per supplier: the name, delivery probability and the price group
+        pricing uses (its first), as quote lines show them."""
+        return {
+            s: (
+                e.meta.name,
+                e.meta.delivery_probability,
+                e.meta.price_groups[0] if e.meta.price_groups else None,
+            )
+            for s, e in self.manifest.suppliers.items()
+        }
 
     @property
     def generation(self) -> str:

@@ -40,7 +40,7 @@ from search import index_parts, lake
 
 log = logging.getLogger(__name__)
 
-MANIFEST_FORMAT = 1
+MANIFEST_FORMAT = 2  # of the manifest and the parts it names
 MAX_DELTAS = 12
 MAX_DELTA_SHARE = 0.3
 KEEP_MANIFESTS = 20
@@ -123,7 +123,7 @@ class Manifest:
     def from_json(cls, text: str) -> Manifest:
         data = json.loads(text)
         if data.get("format") != MANIFEST_FORMAT:
-            raise index_parts.IndexError_(
+            raise index_parts.IndexFormatError(
                 f"index manifest format {data.get('format')} is not "
                 f"{MANIFEST_FORMAT}; rebuild with `parts index build`"
             )
@@ -238,7 +238,12 @@ def sync(
     started = time.perf_counter()
     metas = metas or {}
     with index_lock(root):
-        manifest = read_current(root)
+        try:
+            manifest = read_current(root)
+        except index_parts.IndexFormatError:
+            if not full:
+                raise
+            manifest = None  # a full rebuild replaces an index of an old format
         loads = live_loads(lake_dir)
         if manifest is None or full:
             report = _full(root, lake_dir, loads, metas, previous=manifest)
@@ -256,6 +261,19 @@ def sync(
         report.suppliers_removed, report.offers_indexed, report.seconds,
     )  # fmt: skip
     return report
+
+
+def load_changes(
+    manifest: Manifest, loads: dict[str, lake.Pointer]
+) -> tuple[list[str], list[str]]:
+    """Suppliers whose live load the manifest does not serve, and suppliers it
+    serves that have no live load any more."""
+    changed = sorted(
+        s
+        for s, p in loads.items()
+        if s not in manifest.suppliers or manifest.suppliers[s].load_id != p.load_id
+    )
+    return changed, sorted(set(manifest.suppliers) - set(loads))
 
 
 def _meta(
@@ -292,7 +310,7 @@ def _full(
         price_groups=_groups(list(loads), metas, previous),
     )  # fmt: skip
     manifest = Manifest(
-        seq=(previous.seq + 1) if previous else 1,
+        seq=(previous.seq + 1) if previous else _next_seq(layout),
         generation=part_id,
         base=part_id,
         parts=(part_id,),
@@ -322,12 +340,7 @@ def _incremental(
     metas: dict[str, SupplierMeta],
     allow_compaction: bool,
 ) -> SyncReport:
-    changed = sorted(
-        s
-        for s, p in loads.items()
-        if s not in manifest.suppliers or manifest.suppliers[s].load_id != p.load_id
-    )
-    removed = sorted(set(manifest.suppliers) - set(loads))
+    changed, removed = load_changes(manifest, loads)
     new_rows = sum(loads[s].rows for s in changed)
     deltas = len(manifest.parts) - (1 if manifest.base else 0)
     too_many = deltas + 1 > MAX_DELTAS or (
@@ -392,6 +405,12 @@ def _incremental(
         parts_built=built,
         offers_indexed=indexed,
     )
+
+
+def _next_seq(layout: IndexLayout) -> int:
+    """After every manifest on disk (one an old format left included)."""
+    names = layout.manifests.glob("*.json") if layout.manifests.is_dir() else []
+    return 1 + max((int(p.stem) for p in names if p.stem.isdigit()), default=0)
 
 
 def _publish(layout: IndexLayout, manifest: Manifest) -> None:

@@ -16,6 +16,7 @@ answer that was cut says so and why.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -205,33 +206,29 @@ class QuoteEngine:
     def search(self, request: QuoteRequest) -> QuoteAnswer:
         """Search, price and rank; see the module doc."""
         run = _Run(self, request, Timings())
-        early = run.start()
-        if early is None:
-            results, missing = None, False
+        answer = run.start()
+        if answer is None:
+            results: list[Any] | None = None
             if run.online is not None:
-                try:
+                with contextlib.suppress(FutureTimeout):
                     results = run.online.result(timeout=run.online_wait_s)
-                except FutureTimeout:
-                    missing = True
-            early = run.finish(results, online_missing=missing)
-        return self._logged(request, early)
+            answer = run.finish(results)
+        return self._logged(request, answer)
 
     async def search_async(self, request: QuoteRequest) -> QuoteAnswer:
         """`search` for an event loop: the local steps run inline (they are
         CPU-bound and short), the wait for online suppliers does not block."""
         run = _Run(self, request, Timings())
-        early = run.start()
-        if early is None:
-            results, missing = None, False
+        answer = run.start()
+        if answer is None:
+            results: list[Any] | None = None
             if run.online is not None:
-                try:
+                with contextlib.suppress(TimeoutError):
                     results = await asyncio.wait_for(
                         asyncio.wrap_future(run.online), run.online_wait_s
                     )
-                except TimeoutError:
-                    missing = True
-            early = run.finish(results, online_missing=missing)
-        return self._logged(request, early)
+            answer = run.finish(results)
+        return self._logged(request, answer)
 
     def _logged(self, request: QuoteRequest, answer: QuoteAnswer) -> QuoteAnswer:
         if self._log_search is not None:
@@ -294,12 +291,10 @@ class _Run:
         self.timings.lap("lines")
         return None
 
-    def finish(
-        self, results: list[Any] | None, *, online_missing: bool = False
-    ) -> QuoteAnswer:
-        """Online lines (when they came), pricing, ranking, the answer."""
+    def finish(self, results: list[Any] | None) -> QuoteAnswer:
+        """Online lines (None: they did not come in time), pricing, ranking."""
         lines = self.lines
-        if online_missing:
+        if results is None and self.online is not None:
             self.failed = [{"supplier_id": "*", "status": "timeout",
                             "reason": "online suppliers did not answer in time",
                             "elapsed_ms": None}]  # fmt: skip
@@ -518,10 +513,7 @@ class _Run:
         return lines
 
     def _metas(self) -> dict[str, tuple[str, float | None, str | None]]:
-        """Name, delivery probability and pricing price group per supplier."""
-        if self.manifest is None:
-            return {}
-        return _supplier_metas(self.manifest)
+        return self.snapshot.supplier_details if self.snapshot is not None else {}
 
     # online ----------------------------------------------------------------
 
@@ -663,28 +655,6 @@ class _Run:
 
 
 _NO_META: tuple[str, float | None, str | None] = ("", None, None)
-_META_CACHE: dict[int, tuple[Manifest, dict[str, Any]]] = {}
-
-
-def _supplier_metas(
-    manifest: Manifest,
-) -> dict[str, tuple[str, float | None, str | None]]:
-    """Per manifest (cached while it is live): what a line shows of its supplier."""
-    hit = _META_CACHE.get(id(manifest))
-    if hit is not None and hit[0] is manifest:
-        return hit[1]
-    metas = {
-        s: (
-            e.meta.name,
-            e.meta.delivery_probability,
-            e.meta.price_groups[0] if e.meta.price_groups else None,
-        )
-        for s, e in manifest.suppliers.items()
-    }
-    if len(_META_CACHE) > 16:
-        _META_CACHE.clear()
-    _META_CACHE[id(manifest)] = (manifest, metas)
-    return metas
 
 
 def _hop(hop: Any) -> dict[str, Any]:

@@ -56,9 +56,3 @@ class SearchLog:
             if self._fh is not None:
                 self._fh.close()
                 self._fh = None
-
-
-def log_files(lake_dir: Path) -> list[Path]:
-    """Every search log file, oldest day first."""
-    folder = lake_dir / "search_log"
-    return sorted(folder.glob("*/*.jsonl")) if folder.is_dir() else []

@@ -18,9 +18,7 @@ from pathlib import Path
 import tantivy
 
 ANALYZER = "ru_en"
-TEXT_FIELDS = ("name",)
 RAW_FIELDS = ("brand", "article", "supplier", "price_group")
-FAST_INTS = ("ident", "offers")
 _MAX_TERMS = 12
 
 

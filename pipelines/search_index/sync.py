@@ -64,12 +64,9 @@ def pending_changes(settings: Settings) -> list[str]:
     loads = index_store.live_loads(settings.lake_dir)
     if manifest is None:
         return ["no index yet"] if loads else []
-    reasons = [
-        f"{s}: load {p.load_id}"
-        for s, p in sorted(loads.items())
-        if s not in manifest.suppliers or manifest.suppliers[s].load_id != p.load_id
-    ]
-    reasons += [f"{s}: removed" for s in sorted(set(manifest.suppliers) - set(loads))]
+    changed, removed = index_store.load_changes(manifest, loads)
+    reasons = [f"{s}: load {loads[s].load_id}" for s in changed]
+    reasons += [f"{s}: removed" for s in removed]
     metas = supplier_metas(settings)
     reasons += [
         f"{s}: profile changed"
