@@ -115,6 +115,26 @@ class Settings(BaseSettings):
         description="Overall deadline for online suppliers in one quote search.",
     )
 
+    session_ttl_h: float = Field(
+        12,
+        gt=0,
+        le=24 * 30,
+        description="How long a page sign-in lasts, in hours; then sign in again.",
+    )
+    token_ttl_days: int = Field(
+        30, ge=1, le=366, description="How long an API bearer token lasts, in days."
+    )
+    cookie_secure: bool = Field(
+        False,
+        description="Send the session cookie over HTTPS only (set behind TLS).",
+    )
+    default_phone_region: str = Field(
+        "RU",
+        min_length=2,
+        max_length=2,
+        description="Country of phone numbers written without `+` (ISO 3166).",
+    )
+
     database_url: str = Field(
         "",
         description="Operational database URL (postgresql://…); empty: "

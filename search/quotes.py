@@ -69,6 +69,10 @@ class QuoteRequest:
     time_limit_ms: float = 2000.0
     discount: Discount | None = None
     who: str | None = None
+    # the page asks for its price-list lines first and each online supplier's
+    # lines apart, so that slow suppliers do not hold the first rows back
+    sources: tuple[str, ...] = ("pricelist", "online")
+    online_suppliers: tuple[str, ...] = ()  # empty: every visible one
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
@@ -84,6 +88,12 @@ class QuoteRequest:
             raise QuoteError(f"`limit` must be at least 1, not {self.limit}")
         if self.time_limit_ms <= 0:
             raise QuoteError("`time_limit_ms` must be above 0")
+        unknown = set(self.sources) - {"pricelist", "online"}
+        if unknown or not self.sources:
+            raise QuoteError(
+                f"unknown source `{', '.join(sorted(unknown))}`; "
+                "use `pricelist` and/or `online`"
+            )
 
 
 @dataclass(frozen=True)
@@ -287,7 +297,8 @@ class _Run:
         rows, asked = self._lookup(wanted)
         self.timings.lap("lookup")
         self.wanted = wanted
-        self.lines = self._lines(wanted, rows, asked)
+        if "pricelist" in request.sources:
+            self.lines = self._lines(wanted, rows, asked)
         self.timings.lap("lines")
         return None
 
@@ -519,7 +530,10 @@ class _Run:
 
     def _start_online(self, wanted: list[Wanted]) -> Future[list[Any]] | None:
         engine = self.engine
-        if not self.request.online or engine._online is None:
+        request = self.request
+        if not request.online or "online" not in request.sources:
+            return None
+        if engine._online is None:
             return None
         asked = [(w.brand, w.article) for w in wanted if w.match == "exact"]
         if not asked and self.request.article and not self.request.brand:
@@ -531,6 +545,9 @@ class _Run:
             if engine._online_visible
             else None
         )
+        if request.online_suppliers:
+            asked_for = frozenset(request.online_suppliers)
+            visible = asked_for if visible is None else visible & asked_for
         left_s = max(
             0.0, (self.request.time_limit_ms - self.timings.elapsed_ms()) / 1e3
         )

@@ -20,12 +20,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from crosses.graph import CrossGraph, GraphCache
 from parts.settings import Settings, get_settings
 from service.api import brands, crosses, offers, pricing, suppliers, vehicles
+from service.clients import router as clients
 from service.db import router as audit
 from service.db.engine import Database
 from service.db.migrate import upgrade
+from service.deps import require
 from service.pricing_rules import router as pricing_rules
 from service.quotes import router as quotes
 from service.quotes.engine import build_engine
+from service.users import router as users
 
 
 class LockedGraphs:
@@ -60,19 +63,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.graphs = graphs
     app.state.quotes = engine
     app.state.quote_parts = engine_parts
-    routers = (
-        quotes,
-        offers,
-        crosses,
-        vehicles,
-        brands,
-        suppliers,
-        pricing,
-        pricing_rules,
-        audit,
+    app.include_router(users.router, prefix="/api")
+    app.include_router(clients.router, prefix="/api")
+    # every other route needs a signed-in user; writes check their own right
+    signed_in = [require("quote")]
+    for module in (quotes, offers, crosses, vehicles, brands, suppliers, pricing,
+                   pricing_rules):  # fmt: skip
+        app.include_router(module.router, prefix="/api", dependencies=signed_in)
+    app.include_router(
+        audit.router, prefix="/api", dependencies=[require("audit.read")]
     )
-    for module in routers:
-        app.include_router(module.router, prefix="/api")
     app.add_exception_handler(
         pricing_rules.logic.RulesRejected, pricing_rules.rules_rejected
     )

@@ -1,12 +1,13 @@
-"""FastAPI dependencies as `Annotated` aliases: settings, brands, crosses, database."""
+"""FastAPI dependencies as `Annotated` aliases: settings, brands, crosses,
+database, the signed-in user."""
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Iterator
-from typing import Annotated
-from urllib.parse import unquote
+from typing import Annotated, Any
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, HTTPException, Request
 from sqlalchemy.orm import Session
 
 from crosses.brand_decisions import decisions_path
@@ -15,6 +16,12 @@ from crosses.graph import CrossGraph
 from parts.settings import Settings
 from service.db.audit import Actor
 from service.db.engine import Database
+from service.users import logic as users
+from service.users import signin
+from service.users.logic import CurrentUser
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_UNSET = object()
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -53,26 +60,78 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_actor(
-    x_user: Annotated[str | None, Header(description="Who makes the change.")] = None,
-) -> Actor:
-    """Who writes: the `X-User` header (percent-encoded UTF-8 allowed), for now."""
-    # TODO(#6): take the user from the session once the workstation issue
-    # brings users and sign-in; a header is trusted as given.
-    who = unquote(_header_text(x_user or "")).strip()
-    if not who:
+def _signed_in(request: Request, session: Session) -> CurrentUser | None:
+    """The user of the request's bearer token or session cookie, else None.
+
+    A cookie-signed request that writes must carry the session's CSRF token in
+    `X-CSRF-Token`: another site can make a browser send the cookie, not read
+    the token.
+    """
+    cached = getattr(request.state, "user", _UNSET)
+    if cached is not _UNSET:
+        return cached  # type: ignore[return-value]
+    user = None
+    scheme, _, secret = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and secret:
+        found = signin.resolve(session, secret.strip(), kind="token")
+        if found is not None:
+            user = users.current_user(session, found.user)
+    elif cookie := request.cookies.get(signin.COOKIE):
+        found = signin.resolve(session, cookie, kind="session")
+        if found is not None:
+            if request.method not in SAFE_METHODS and not _csrf_ok(request, found):
+                raise HTTPException(
+                    403, "a page write needs the session's `X-CSRF-Token` header"
+                )
+            user = users.current_user(session, found.user)
+            request.state.csrf = found.csrf
+    request.state.user = user
+    return user
+
+
+def _csrf_ok(request: Request, found: signin.Resolved) -> bool:
+    sent = request.headers.get("x-csrf-token", "")
+    return bool(found.csrf) and hmac.compare_digest(sent, found.csrf or "")
+
+
+def get_current_user(request: Request, session: SessionDep) -> CurrentUser:
+    """The signed-in user, or 401."""
+    user = _signed_in(request, session)
+    if user is None:
         raise HTTPException(
-            401, "a change needs an `X-User` header naming who makes it"
+            401,
+            "sign in first: `Authorization: Bearer <token>` from "
+            "`POST /api/auth/token`, or the page's session cookie",
+            headers={"WWW-Authenticate": "Bearer"},
         )
-    return Actor(who=who[:120], via="api")
+    return user
+
+
+def get_optional_user(request: Request, session: SessionDep) -> CurrentUser | None:
+    """The signed-in user, or None (pages send the rest to the sign-in form)."""
+    return _signed_in(request, session)
+
+
+CurrentUserDep = Annotated[CurrentUser, Depends(get_current_user)]
+OptionalUserDep = Annotated[CurrentUser | None, Depends(get_optional_user)]
+
+
+def require(right: str) -> Any:
+    """A dependency: the signed-in user, if their role grants `right`; else 403."""
+
+    def check(user: CurrentUserDep) -> CurrentUser:
+        if not user.can(right):
+            raise HTTPException(
+                403, f"role `{user.role}` may not do this (needs `{right}`)"
+            )
+        return user
+
+    return Depends(check)
+
+
+def get_actor(user: CurrentUserDep) -> Actor:
+    """Who writes: the signed-in user."""
+    return user.actor
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]
-
-
-def _header_text(raw: str) -> str:
-    """Header bytes arrive as Latin-1; raw UTF-8 (`Иван`) is read back as UTF-8."""
-    try:
-        return raw.encode("latin-1").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return raw

@@ -127,3 +127,23 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     return value
+
+
+def record(
+    session: Session,
+    *,
+    table: str,
+    row_id: str,
+    action: Action,
+    actor: Actor,
+    old: dict[str, Any] | None = None,
+    new: dict[str, Any] | None = None,
+    note: str | None = None,
+) -> None:
+    """An audit entry for a write that is not one tracked row (a sign-in…)."""
+    session.add(
+        AuditEntry(
+            at=utcnow(), who=actor.who, via=actor.via, table_name=table,
+            row_id=row_id, action=action, old=old, new=new, note=note,
+        )
+    )  # fmt: skip

@@ -9,9 +9,11 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Dialect,
+    ForeignKey,
     Integer,
     MetaData,
     Numeric,
@@ -132,3 +134,145 @@ class AuditEntry(Base):
     old: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
     new: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Department(Tracked, Base):
+    """A shop or branch (подразделение): which price lists its people search."""
+
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class User(Tracked, Base):
+    """A person who signs in; `role` is `admin`, `manager` or `analyst`."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    login: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id"), nullable=True
+    )
+    language: Mapped[str] = mapped_column(String(5), default="ru")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class AuthToken(Base):
+    """A page session (cookie) or an API token (bearer), stored as a hash."""
+
+    __tablename__ = "auth_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # session | token
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    label: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class Client(Tracked, Base):
+    """A customer: a person or a company, priced by its client group."""
+
+    __tablename__ = "clients"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # person | company
+    name: Mapped[str] = mapped_column(String(300), index=True)
+    search_name: Mapped[str] = mapped_column(String(300), index=True)
+    inn: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    email: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    client_group: Mapped[str] = mapped_column(String(60))
+    discount_percent: Mapped[Decimal | None] = mapped_column(
+        Numeric(5, 2), nullable=True
+    )
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ClientPhone(Tracked, Base):
+    """One phone of a client, E.164 (`+79161234567`), with the text as given."""
+
+    __tablename__ = "client_phones"
+    __table_args__ = (
+        UniqueConstraint("client_id", "e164", name="uq_client_phones_client_e164"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(
+        ForeignKey("clients.id", ondelete="CASCADE"), index=True
+    )
+    e164: Mapped[str] = mapped_column(String(20), index=True)
+    raw: Mapped[str] = mapped_column(String(60))
+    label: Mapped[str | None] = mapped_column(String(60), nullable=True)
+
+
+class Vehicle(Tracked, Base):
+    """A client's car: VIN, plate (registry form, Cyrillic), make, model, year."""
+
+    __tablename__ = "vehicles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(
+        ForeignKey("clients.id", ondelete="CASCADE"), index=True
+    )
+    vin: Mapped[str | None] = mapped_column(String(17), nullable=True, index=True)
+    plate: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
+    make: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    model: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class CustomerOrder(Tracked, Base):
+    """A customer order (заказ покупателя) made from quote lines."""
+
+    __tablename__ = "customer_orders"
+    __table_args__ = (
+        UniqueConstraint(
+            "user_id", "idempotency_key", name="uq_customer_orders_user_key"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    department: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    client_group: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    total_kop: Mapped[int] = mapped_column(BigInteger)
+    idempotency_key: Mapped[str] = mapped_column(String(80))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class CustomerOrderLine(Tracked, Base):
+    """One line of a customer order, with the offer and price as they were."""
+
+    __tablename__ = "customer_order_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(
+        ForeignKey("customer_orders.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    brand: Mapped[str] = mapped_column(String(100))
+    article: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    supplier_id: Mapped[str] = mapped_column(String(60))
+    source: Mapped[str] = mapped_column(String(10))
+    warehouse: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    qty: Mapped[int] = mapped_column(Integer)
+    price_kop: Mapped[int] = mapped_column(BigInteger)
+    amount_kop: Mapped[int] = mapped_column(BigInteger)
+    purchase_price: Mapped[Decimal] = mapped_column(Numeric(18, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    delivery_days_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    delivery_days_max: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    offer: Mapped[dict[str, Any]] = mapped_column(Json)

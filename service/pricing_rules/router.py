@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.responses import JSONResponse
 
-from service.deps import ActorDep, SessionDep
+from service.deps import ActorDep, SessionDep, require
 from service.pricing_rules import logic
 from service.pricing_rules.models import RateIn, SaveSummary
 
@@ -21,7 +21,7 @@ def get_rules(session: SessionDep) -> dict[str, Any]:
     return logic.load_rule_set(session).model_dump(mode="json")
 
 
-@router.put("/rules")
+@router.put("/rules", dependencies=[require("pricing.write")])
 def put_rules(
     session: SessionDep,
     actor: ActorDep,
@@ -44,7 +44,7 @@ def get_rates(
     return logic.current_rates(session, on=on).model_dump(mode="json")
 
 
-@router.post("/rates", status_code=201)
+@router.post("/rates", status_code=201, dependencies=[require("pricing.write")])
 def post_rate(
     session: SessionDep, actor: ActorDep, rate: RateIn, request: Request
 ) -> RateIn:

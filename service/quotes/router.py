@@ -11,7 +11,10 @@ from fastapi.responses import Response
 
 from search.export import quote_workbook
 from search.quotes import SORTS, QuoteEngine, QuoteRequest
+from service.clients.logic import client_pricing
+from service.deps import CurrentUserDep, SessionDep
 from service.quotes.models import QuoteAnswerOut
+from service.users.logic import CurrentUser
 
 router = APIRouter(tags=["quotes"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -19,6 +22,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 async def quote_request(
     request: Request,
+    user: CurrentUserDep,
+    session: SessionDep,
     article: Annotated[
         str | None,
         Query(max_length=100, description="Article, any spelling (`0 986 452 041`)."),
@@ -77,9 +82,31 @@ async def quote_request(
         int | None,
         Query(ge=1, le=10_000, description="Most lines (capped by the server)."),
     ] = None,
+    client_id: Annotated[
+        int | None,
+        Query(description="Price for this client: its group and own discount."),
+    ] = None,
+    source: Annotated[
+        list[str] | None,
+        Query(
+            max_length=10,
+            description="Only lines of these sources (`pricelist`, `online`).",
+        ),
+    ] = None,
+    online_supplier: Annotated[
+        list[str] | None,
+        Query(max_length=64, description="Ask only these online suppliers."),
+    ] = None,
 ) -> QuoteRequest:
-    """The query parameters as a `QuoteRequest`."""
+    """The query parameters as a `QuoteRequest`, for the signed-in user.
+
+    A user searches as their department; only an admin may name another.
+    """
     settings = request.app.state.settings
+    department = _department(user, department)
+    discount = None
+    if client_id is not None:
+        client_group, discount = client_pricing(session, client_id)
     return QuoteRequest(
         article=article,
         brand=brand,
@@ -95,8 +122,21 @@ async def quote_request(
         in_stock=in_stock,
         limit=min(limit or settings.search_max_lines, settings.search_max_lines),
         time_limit_ms=settings.search_time_limit_ms,
-        who=request.headers.get("x-user"),
+        who=user.login,
+        discount=discount,
+        sources=tuple(source or ("pricelist", "online")),
+        online_suppliers=tuple(online_supplier or ()),
     )
+
+
+def _department(user: CurrentUser, asked: str | None) -> str | None:
+    if asked is None or asked == user.department:
+        return user.department
+    if user.role != "admin":
+        raise HTTPException(
+            403, f"`{user.login}` searches as department `{user.department}` only"
+        )
+    return asked
 
 
 QuoteRequestDep = Annotated[QuoteRequest, Depends(quote_request)]

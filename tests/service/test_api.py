@@ -11,6 +11,7 @@ from crosses import store
 from parts.settings import Settings
 from pipelines.pricelists.load import ingest
 from service.app import create_app
+from tests.service.signin import sign_in
 
 PRICE = (
     "Бренд;Артикул;Наименование;Цена;Остаток\n"
@@ -39,7 +40,9 @@ def client(settings: Settings, tmp_path: Path) -> TestClient:
         settings.lake_dir, source="acme", load_id="L1", edges=edges,
         fingerprint="f", file="x.csv", keep=2,
     )  # fmt: skip
-    return TestClient(create_app(settings))
+    client = TestClient(create_app(settings))
+    sign_in(client)
+    return client
 
 
 def test_offers_normalize_the_article_and_brand(client: TestClient) -> None:

@@ -11,6 +11,7 @@ from parts.settings import Settings
 from pipelines.pricelists.load import ingest
 from pricing.rules import load_pricing_toml
 from service.app import create_app
+from tests.service.signin import sign_in
 from service.db.audit import Actor
 from service.db.engine import Database
 from service.pricing_rules.logic import save_rate, save_rule_set
@@ -45,7 +46,9 @@ def _client_for(settings: Settings, db_url: str) -> TestClient:
             rate = RateIn(currency=currency, rate=entry.rate, date=entry.date)
             save_rate(session, rate, actor=actor)
     database.close()
-    return TestClient(create_app(with_db))
+    client = TestClient(create_app(with_db))
+    sign_in(client)
+    return client
 
 
 def test_offers_carry_sell_prices_and_explanations(
@@ -132,19 +135,20 @@ def test_what_if_price_uses_the_suppliers_vat_and_refuses_unknown_groups(
     assert unknown.headers["content-type"] == "application/problem+json"
 
 
-def test_framework_errors_are_problem_json_and_cyrillic_users_are_kept(
+def test_framework_errors_are_problem_json_and_writes_record_the_user(
     settings: Settings, tmp_path: Path, db_url: str
 ) -> None:
     with _client(settings, tmp_path, db_url) as client:
         no_user = client.post(
             "/api/pricing/rates",
             json={"currency": "EUR", "rate": "101", "date": "2026-12-02"},
+            headers={"Authorization": ""},
         )
+        sign_in(client, login="ivan.petrov")
         bad_query = client.get("/api/offers", params={"article": "", "limit": 100000})
         saved = client.post(
             "/api/pricing/rates",
             json={"currency": "EUR", "rate": "101", "date": "2026-12-02"},
-            headers={"X-User": "Иван Петров".encode()},  # raw UTF-8 bytes
         )
         audit = client.get("/api/audit", params={"table": "currency_rates"}).json()
     assert no_user.status_code == 401
@@ -152,4 +156,4 @@ def test_framework_errors_are_problem_json_and_cyrillic_users_are_kept(
     assert bad_query.status_code == 422
     assert len(bad_query.json()["problems"]) == 2
     assert saved.status_code == 201
-    assert "Иван Петров" in {e["who"] for e in audit["entries"]}
+    assert "ivan.petrov" in {e["who"] for e in audit["entries"]}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,6 +12,7 @@ from typer.testing import CliRunner
 from parts.cli import app as cli
 from parts.settings import Settings, get_settings
 from service.app import create_app
+from tests.service.signin import sign_in
 
 RULES = {
     "rules": [
@@ -21,20 +21,20 @@ RULES = {
     ],
     "client_groups": [{"id": "retail", "name": "Розница"}],
 }
-ALICE = {"X-User": "alice"}
 
 
 @pytest.fixture
 def client(settings: Settings, db_url: str) -> Iterator[TestClient]:
     app = create_app(settings.model_copy(update={"database_url": db_url}))
     with TestClient(app) as client:
+        sign_in(client, login="alice")
         yield client
 
 
 def test_rules_are_replaced_and_read_back(client: TestClient) -> None:
     assert client.get("/api/pricing/rules").json() == {"rules": [], "client_groups": []}
 
-    saved = client.put("/api/pricing/rules", json=RULES, headers=ALICE)
+    saved = client.put("/api/pricing/rules", json=RULES)
 
     assert saved.status_code == 200
     assert saved.json() == {"inserted": 3, "updated": 0, "deleted": 0, "unchanged": 0}
@@ -49,7 +49,7 @@ def test_rules_are_replaced_and_read_back(client: TestClient) -> None:
 def test_a_refused_rule_set_is_problem_json_listing_every_problem(
     client: TestClient,
 ) -> None:
-    client.put("/api/pricing/rules", json=RULES, headers=ALICE)
+    client.put("/api/pricing/rules", json=RULES)
     before = client.get("/api/pricing/rules").json()
     bad = {
         "rules": [
@@ -59,7 +59,7 @@ def test_a_refused_rule_set_is_problem_json_listing_every_problem(
         ]
     }
 
-    answer = client.put("/api/pricing/rules", json=bad, headers=ALICE)
+    answer = client.put("/api/pricing/rules", json=bad)
 
     assert answer.status_code == 422
     assert answer.headers["content-type"] == "application/problem+json"
@@ -69,22 +69,30 @@ def test_a_refused_rule_set_is_problem_json_listing_every_problem(
     )  # fmt: skip
     assert "`mann` and `mann-2` tie" in body["problems"][1]
     assert client.get("/api/pricing/rules").json() == before
-    assert len(client.get("/api/audit").json()["entries"]) == 3
-
-
-def test_a_change_needs_x_user_and_records_it(client: TestClient) -> None:
-    refused = client.put("/api/pricing/rules", json=RULES)
-    client.put(
-        "/api/pricing/rules", json=RULES, headers={"X-User": quote("бухгалтер Оля")}
+    assert (
+        len(client.get("/api/audit", params={"table": "price_rules"}).json()["entries"])
+        == 2
     )
 
-    assert refused.status_code == 401
+
+def test_a_change_needs_a_signed_in_admin_and_records_who(client: TestClient) -> None:
+    anonymous = client.put(
+        "/api/pricing/rules", json=RULES, headers={"Authorization": ""}
+    )
+    sign_in(client, role="manager", login="manager-olya")
+    not_allowed = client.put("/api/pricing/rules", json=RULES)
+    sign_in(client, role="admin", login="olya")
+    client.put("/api/pricing/rules", json=RULES)
+
+    assert anonymous.status_code == 401
+    assert not_allowed.status_code == 403
+    assert "needs `pricing.write`" in not_allowed.json()["detail"]
     page = client.get("/api/audit", params={"table": "price_rules"}).json()
     assert page["truncated"] is False
     assert [(e["who"], e["via"], e["action"]) for e in page["entries"]] == [
-        ("бухгалтер Оля", "api", "insert")
+        ("olya", "api", "insert")
     ] * 2
-    assert page["entries"][0]["new"]["created_by"] == "бухгалтер Оля"
+    assert page["entries"][0]["new"]["created_by"] == "olya"
 
 
 def test_rates_are_posted_and_read_with_their_dates(client: TestClient) -> None:
@@ -92,13 +100,11 @@ def test_rates_are_posted_and_read_with_their_dates(client: TestClient) -> None:
         posted = client.post(
             "/api/pricing/rates",
             json={"currency": "EUR", "rate": rate, "date": day},
-            headers=ALICE,
         )
         assert posted.status_code == 201
     bad = client.post(
         "/api/pricing/rates",
         json={"currency": "eur", "rate": "-1", "date": "2026-12-01"},
-        headers=ALICE,
     )
 
     assert bad.status_code == 422
@@ -110,16 +116,19 @@ def test_rates_are_posted_and_read_with_their_dates(client: TestClient) -> None:
 
 
 def test_the_audit_is_capped_and_says_truncated(client: TestClient) -> None:
-    client.put("/api/pricing/rules", json=RULES, headers=ALICE)
+    client.put("/api/pricing/rules", json=RULES)
 
     page = client.get("/api/audit", params={"limit": 2}).json()
     everything = client.get("/api/audit", params={"limit": 100000}).json()
 
     assert (len(page["entries"]), page["truncated"]) == (2, True)
-    assert (len(everything["entries"]), everything["truncated"]) == (3, False)
+    # the rule set (two tables), and the test user with its sign-in
+    assert (len(everything["entries"]), everything["truncated"]) == (5, False)
     assert {e["table"] for e in everything["entries"]} == {
         "price_rules",
         "client_groups",
+        "users",
+        "auth_tokens",
     }
 
 
@@ -146,6 +155,7 @@ def test_seed_rules_loads_a_toml_file_audited_as_seed(
     assert refused.exit_code == 1
     app = create_app(get_settings())
     with TestClient(app) as client:
+        sign_in(client)
         entries = client.get("/api/audit", params={"table": "price_rules"}).json()
         assert {(e["who"], e["via"]) for e in entries["entries"]} == {("demo", "seed")}
         assert len(client.get("/api/pricing/rules").json()["rules"]) == 2

@@ -31,6 +31,7 @@ from pricing.rules import (
 )
 from search.online.demo_server import DemoSupplierServer
 from service.app import create_app
+from tests.service.signin import sign_in
 from service.db.audit import Actor
 from service.db.engine import Database
 from service.db.migrate import upgrade
@@ -88,7 +89,10 @@ class Install:
         return self.settings.profiles_dir / "online"
 
     def client(self) -> TestClient:
-        return TestClient(create_app(self.settings))
+        """A client signed in as an admin (who may search as any department)."""
+        client = TestClient(create_app(self.settings))
+        sign_in(client)
+        return client
 
     def add_online(
         self, supplier_id: str, server: DemoSupplierServer, *, timeout_s: float = 2.0
@@ -534,7 +538,7 @@ def test_rules_saved_through_the_api_price_the_very_next_search(
     before = quotes(client, **params)["lines"][0]
     flat = {"rules": [{"id": "flat", "percent": "100"}],
             "client_groups": [{"id": "retail", "name": "Розница"}]}  # fmt: skip
-    saved = client.put("/api/pricing/rules", json=flat, headers={"X-User": "test"})
+    saved = client.put("/api/pricing/rules", json=flat)
     assert saved.status_code == 200, saved.text
     after = quotes(client, **params)["lines"][0]
     assert before["rule"] != "flat"

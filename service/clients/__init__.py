@@ -1,0 +1,1 @@
+"""Clients (persons and companies), their phones and vehicles."""

@@ -1,0 +1,261 @@
+"""Clients: save them with normalised phones and plates, find them by name,
+phone, plate or VIN, and tell pricing which group and discount they get."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+import phonenumbers
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from crosses.plates import BadPlate, latin_plate, normalize_plate
+from crosses.vin import decode_vin
+from pricing.rules import Discount
+from service.clients.models import (
+    ClientIn,
+    ClientOut,
+    PhoneIn,
+    PhoneOut,
+    VehicleIn,
+    VehicleOut,
+)
+from service.db import audit
+from service.db.audit import Actor
+from service.db.models import Client, ClientGroup, ClientPhone, Vehicle
+
+MAX_FOUND = 50
+_DIGITS = re.compile(r"\D+")
+
+
+class ClientError(ValueError):
+    """A client, phone or vehicle that cannot be saved as given."""
+
+
+def normalize_phone(raw: str, *, region: str = "RU") -> str:
+    """The E.164 form of a phone (`8 916 123-45-67` → `+79161234567`)."""
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException as exc:
+        raise ClientError(f"phone `{raw}`: not a phone number ({exc})") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ClientError(
+            f"phone `{raw}` is not a valid number for {region}; "
+            "write it with the country code (`+7 916 123-45-67`)"
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def search_name(name: str) -> str:
+    """A client name as searches compare it: folded case, `ё` as `е`, one space."""
+    return " ".join(name.casefold().replace("ё", "е").split())
+
+
+def create_client(
+    session: Session, data: ClientIn, *, actor: Actor, region: str = "RU"
+) -> Client:
+    """A new client with its phones and vehicles, all checked first."""
+    phones = [(normalize_phone(p.number, region=region), p) for p in data.phones]
+    vehicles = [_vehicle_values(v) for v in data.vehicles]
+    row = Client(
+        kind=data.kind,
+        name=data.name.strip(),
+        search_name=search_name(data.name),
+        inn=_inn(data.inn),
+        email=(data.email or "").strip() or None,
+        client_group=_group(session, data.client_group),
+        discount_percent=data.discount_percent,
+        note=data.note,
+    )
+    audit.write(session, row, action="insert", actor=actor)
+    for e164, phone in phones:
+        _add_phone(session, row, e164, phone, actor=actor)
+    for values in vehicles:
+        audit.write(
+            session, Vehicle(client_id=row.id, **values), action="insert", actor=actor
+        )
+    return row
+
+
+def update_client(
+    session: Session, client: Client, changes: dict[str, Any], *, actor: Actor
+) -> Client:
+    """Change a client's fields (the group must exist)."""
+    values = dict(changes)
+    if "name" in values:
+        values["name"] = values["name"].strip()
+        values["search_name"] = search_name(values["name"])
+    if "client_group" in values:
+        values["client_group"] = _group(session, values["client_group"])
+    if "inn" in values:
+        values["inn"] = _inn(values["inn"])
+    audit.write(session, client, action="update", actor=actor, changes=values)
+    return client
+
+
+def add_phone(
+    session: Session, client: Client, phone: PhoneIn, *, actor: Actor, region: str
+) -> ClientPhone:
+    """Add a phone to a client (the same number twice is refused)."""
+    e164 = normalize_phone(phone.number, region=region)
+    taken = session.scalar(
+        select(ClientPhone).where(
+            ClientPhone.client_id == client.id, ClientPhone.e164 == e164
+        )
+    )
+    if taken is not None:
+        raise ClientError(f"phone {e164} is already this client's")
+    return _add_phone(session, client, e164, phone, actor=actor)
+
+
+def add_vehicle(
+    session: Session, client: Client, vehicle: VehicleIn, *, actor: Actor
+) -> Vehicle:
+    """Add a vehicle to a client."""
+    row = Vehicle(client_id=client.id, **_vehicle_values(vehicle))
+    audit.write(session, row, action="insert", actor=actor)
+    return row
+
+
+def find_clients(
+    session: Session, text: str, *, limit: int = 20, region: str = "RU"
+) -> tuple[list[Client], str, bool]:
+    """Clients matching a phone, a plate, a VIN or words of the name.
+
+    Returns the clients (at most `limit`), what matched, and whether cut.
+    """
+    limit = max(1, min(limit, MAX_FOUND))
+    text = text.strip()
+    how, query = _match(text, region)
+    rows = list(session.scalars(query.order_by(Client.name).limit(limit + 1)))
+    return rows[:limit], how, len(rows) > limit
+
+
+def _match(text: str, region: str) -> tuple[str, Any]:
+    digits = _DIGITS.sub("", text)
+    base = select(Client).distinct()
+    if len(text) == 17 and decode_vin(text).valid:
+        return "vin", base.join(Vehicle).where(Vehicle.vin == text.upper())
+    plate = _plate_or_none(text)
+    if plate is not None:
+        return "plate", base.join(Vehicle).where(Vehicle.plate == plate)
+    if len(digits) >= 5 and len(digits) >= len(text.replace(" ", "")) - 4:
+        # mostly digits: a phone, whole or its tail
+        try:
+            e164 = normalize_phone(text, region=region)
+        except ClientError:
+            return "phone", base.join(ClientPhone).where(
+                ClientPhone.e164.like(f"%{digits}")
+            )
+        return "phone", base.join(ClientPhone).where(ClientPhone.e164 == e164)
+    words = search_name(text).split()[:5]
+    return "name", base.where(
+        *[Client.search_name.contains(w, autoescape=True) for w in words]
+    )
+
+
+def client_pricing(session: Session, client_id: int) -> tuple[str, Discount | None]:
+    """The client group a client is priced for, and their own discount."""
+    client = session.get(Client, client_id)
+    if client is None:
+        raise LookupError(f"no client {client_id}")
+    discount = (
+        Discount(percent=client.discount_percent) if client.discount_percent else None
+    )
+    return client.client_group, discount
+
+
+def client_out(session: Session, client: Client) -> ClientOut:
+    """A client with its phones and vehicles, as the API shows it."""
+    phones = session.scalars(
+        select(ClientPhone)
+        .where(ClientPhone.client_id == client.id)
+        .order_by(ClientPhone.id)
+    )
+    vehicles = session.scalars(
+        select(Vehicle).where(Vehicle.client_id == client.id).order_by(Vehicle.id)
+    )
+    return ClientOut(
+        id=client.id,
+        kind=client.kind,
+        name=client.name,
+        client_group=client.client_group,
+        inn=client.inn,
+        email=client.email,
+        discount_percent=client.discount_percent,
+        note=client.note,
+        phones=[PhoneOut(e164=p.e164, raw=p.raw, label=p.label) for p in phones],
+        vehicles=[_vehicle_out(v) for v in vehicles],
+    )
+
+
+def _vehicle_out(v: Vehicle) -> VehicleOut:
+    return VehicleOut(
+        id=v.id, vin=v.vin, plate=v.plate, make=v.make, model=v.model, year=v.year,
+        plate_latin=latin_plate(v.plate) if v.plate else None,
+    )  # fmt: skip
+
+
+def _add_phone(
+    session: Session, client: Client, e164: str, phone: PhoneIn, *, actor: Actor
+) -> ClientPhone:
+    row = ClientPhone(
+        client_id=client.id, e164=e164, raw=phone.number.strip(), label=phone.label
+    )
+    audit.write(session, row, action="insert", actor=actor)
+    return row
+
+
+def _vehicle_values(vehicle: VehicleIn) -> dict[str, Any]:
+    vin = (vehicle.vin or "").strip().upper() or None
+    if vin is not None:
+        decoded = decode_vin(vin)
+        if not decoded.valid:
+            raise ClientError(f"VIN `{vin}`: {'; '.join(decoded.errors)}")
+    plate = None
+    if vehicle.plate and vehicle.plate.strip():
+        try:
+            plate = normalize_plate(vehicle.plate)
+        except BadPlate as exc:
+            raise ClientError(str(exc)) from exc
+    if vin is None and plate is None:
+        raise ClientError("a vehicle needs a VIN or a plate")
+    return {
+        "vin": vin,
+        "plate": plate,
+        "make": (vehicle.make or "").strip() or None,
+        "model": (vehicle.model or "").strip() or None,
+        "year": vehicle.year,
+    }
+
+
+def _plate_or_none(text: str) -> str | None:
+    if not any(c.isdigit() for c in text) or not any(c.isalpha() for c in text):
+        return None
+    try:
+        return normalize_plate(text)
+    except BadPlate:
+        return None
+
+
+def _inn(inn: str | None) -> str | None:
+    inn = (inn or "").strip() or None
+    if inn is not None and not re.fullmatch(r"\d{10}|\d{12}", inn):
+        raise ClientError(f"ИНН `{inn}`: 10 digits (a company) or 12 (a person)")
+    return inn
+
+
+def _group(session: Session, code: str) -> str:
+    code = code.strip()
+    known = session.scalar(select(ClientGroup).where(ClientGroup.code == code))
+    if known is None:
+        groups = ", ".join(session.scalars(select(ClientGroup.code))) or "none yet"
+        raise ClientError(f"unknown client group `{code}` (known: {groups})")
+    return code
+
+
+def discount_text(value: Decimal | None) -> str:
+    """A discount as people write it (`7 %`), empty when none."""
+    return f"{value.normalize():f} %" if value else ""

@@ -1,0 +1,1 @@
+"""Users, roles, departments and sign-in (page sessions and API tokens)."""
