@@ -8,7 +8,7 @@ export PARTS_DATA_DIR ?= $(CURDIR)/var
 DAGSTER_PORT ?= 3000
 API_PORT ?= 8000
 
-.PHONY: setup postgres demo test lint typecheck pytest stop bench clean
+.PHONY: setup postgres chromium demo test lint typecheck pytest stop bench clean
 
 setup: $(BIN)/parts
 
@@ -23,15 +23,17 @@ demo: setup
 	$(BIN)/parts ui start --port $(DAGSTER_PORT) --api-port $(API_PORT)
 	@echo
 	@echo "Dagster UI (assets, inbox sensor, load reports): http://127.0.0.1:$(DAGSTER_PORT)"
-	@echo "HTTP API: http://127.0.0.1:$(API_PORT)/docs"
-	@echo "Quote search: http://127.0.0.1:$(API_PORT)/api/quotes?article=0986452041&brand=BOSCH&client_group=retail"
+	@$(BIN)/parts demo-users
+	@echo "Workstation: http://127.0.0.1:$(API_PORT)/ui  (sign in as manager / demo-manager)"
+	@echo "HTTP API: http://127.0.0.1:$(API_PORT)/docs  (POST /api/auth/token for a bearer token)"
+	@echo "Quote API (signed in): http://127.0.0.1:$(API_PORT)/api/quotes?article=0986452041&brand=BOSCH&client_group=retail"
 	@echo "Drop a price file into $(PARTS_DATA_DIR)/inbox/<supplier>/ and it is published."
 	@echo "Stop with: make stop"
 
 stop:
 	@test -x $(BIN)/parts && $(BIN)/parts ui stop || true
 
-test: setup postgres lint typecheck pytest
+test: setup postgres chromium lint typecheck pytest
 
 # the database tests start their own PostgreSQL 15 server in a temp dir
 postgres:
@@ -39,6 +41,13 @@ postgres:
 	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; } || \
 	  echo "PostgreSQL not found: its tests will be skipped (apt-get install postgresql)"
+
+# the browser tests drive Debian's Chromium with Playwright (no browser download)
+chromium:
+	@test -x /usr/bin/chromium || \
+	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  echo "Chromium not found: the browser tests will be skipped (apt-get install chromium)"
 
 lint:
 	$(BIN)/ruff format --check .

@@ -250,6 +250,7 @@ def demo(
         seed_rules(
             Path(pricing.__file__).parent / "data" / "demo_rules.toml", by="demo"
         )
+    people = _seed_people(DEMO_VINS)
     from pipelines.search_index.sync import sync_index
 
     index = sync_index(settings, full=True)
@@ -262,6 +263,38 @@ def demo(
         f"try: parts search 0986452041 · parts search W712/75 --brand MANN "
         f"--client-group retail · parts vin {vin} ({label})"
     )
+    _print_users(people)
+
+
+@app.command("demo-users")
+def demo_users() -> None:
+    """Print the demo's sign-ins (logins, passwords, roles, departments)."""
+    from service.seed.demo import DEMO_USERS
+
+    _print_users(list(DEMO_USERS))
+
+
+def _print_users(people: list[Any]) -> None:
+    console.print("demo users (sign in at /ui; demo passwords, not for real use):")
+    for user in people:
+        console.print(
+            f"  {user.login:<12} {user.password:<13} {user.role:<8} "
+            f"{user.department or 'all departments'}"
+        )
+
+
+def _seed_people(vins: tuple[tuple[str, str, int], ...]) -> list[Any]:
+    """The demo's departments, users, clients and vehicles."""
+    from service.db.engine import Database
+    from service.db.migrate import upgrade
+    from service.seed.demo import seed_demo_people
+
+    database = Database.from_settings(get_settings())
+    try:
+        upgrade(database.engine)
+        return seed_demo_people(database, vins)
+    finally:
+        database.close()
 
 
 def _rules_stored() -> bool:
@@ -272,8 +305,7 @@ def _rules_stored() -> bool:
 
     database = Database.from_settings(get_settings())
     try:
-        if database.is_sqlite:
-            upgrade(database.engine)
+        upgrade(database.engine)  # the demo sets up PostgreSQL too
         with database.sessions() as session:
             return bool(load_rule_set(session).rules)
     finally:

@@ -211,6 +211,14 @@ class QuoteEngine:
         self.max_text_identities = max_text_identities
         self._log_search = log_search
 
+    def visible_online(
+        self, department: str | None, price_groups: Sequence[str] = ()
+    ) -> frozenset[str]:
+        """The online suppliers a department's searches ask."""
+        if self._online is None or self._online_visible is None:
+            return frozenset()
+        return self._online_visible(department, price_groups)
+
     # the search ------------------------------------------------------------
 
     def search(self, request: QuoteRequest) -> QuoteAnswer:

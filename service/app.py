@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from crosses.graph import CrossGraph, GraphCache
@@ -25,10 +26,13 @@ from service.db import router as audit
 from service.db.engine import Database
 from service.db.migrate import upgrade
 from service.deps import require
+from service.orders import logic as orders_logic
+from service.orders import router as orders
 from service.pricing_rules import router as pricing_rules
 from service.quotes import router as quotes
 from service.quotes.engine import build_engine
 from service.users import router as users
+from service.web import router as web
 
 
 class LockedGraphs:
@@ -65,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.quote_parts = engine_parts
     app.include_router(users.router, prefix="/api")
     app.include_router(clients.router, prefix="/api")
+    app.include_router(orders.router, prefix="/api")
     # every other route needs a signed-in user; writes check their own right
     signed_in = [require("quote")]
     for module in (quotes, offers, crosses, vehicles, brands, suppliers, pricing,
@@ -73,9 +78,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(
         audit.router, prefix="/api", dependencies=[require("audit.read")]
     )
+    app.include_router(web.router)
+    app.mount("/ui/static", StaticFiles(directory=web.HERE / "static"), name="static")
+    app.add_exception_handler(web.SignInNeeded, web.sign_in_needed)
     app.add_exception_handler(
         pricing_rules.logic.RulesRejected, pricing_rules.rules_rejected
     )
+    app.add_exception_handler(orders_logic.OrderRejected, orders.order_rejected)
     app.add_exception_handler(LookupError, _problem(404, "not found"))
     app.add_exception_handler(StarletteHTTPException, _http_problem)
     app.add_exception_handler(RequestValidationError, _validation_problem)

@@ -90,8 +90,9 @@ def _signed_in(request: Request, session: Session) -> CurrentUser | None:
 
 
 def _csrf_ok(request: Request, found: signin.Resolved) -> bool:
-    sent = request.headers.get("x-csrf-token", "")
-    return bool(found.csrf) and hmac.compare_digest(sent, found.csrf or "")
+    sent = request.headers.get("x-csrf-token", "").encode("utf-8", "replace")
+    expected = (found.csrf or "").encode()
+    return bool(expected) and hmac.compare_digest(sent, expected)
 
 
 def get_current_user(request: Request, session: SessionDep) -> CurrentUser:

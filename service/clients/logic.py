@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crosses.plates import BadPlate, latin_plate, normalize_plate
-from crosses.vin import decode_vin
+from crosses.vin import decode_vin, normalize_vin
 from pricing.rules import Discount
 from service.clients.models import (
     ClientIn,
@@ -28,6 +28,7 @@ from service.db.models import Client, ClientGroup, ClientPhone, Vehicle
 
 MAX_FOUND = 50
 _DIGITS = re.compile(r"\D+")
+_REQUIRED = frozenset({"kind", "name", "client_group"})
 
 
 class ClientError(ValueError):
@@ -58,15 +59,16 @@ def create_client(
 ) -> Client:
     """A new client with its phones and vehicles, all checked first."""
     phones = [(normalize_phone(p.number, region=region), p) for p in data.phones]
+    _no_repeats([e164 for e164, _ in phones])
     vehicles = [_vehicle_values(v) for v in data.vehicles]
     row = Client(
         kind=data.kind,
-        name=data.name.strip(),
+        name=_name(data.name),
         search_name=search_name(data.name),
         inn=_inn(data.inn),
         email=(data.email or "").strip() or None,
         client_group=_group(session, data.client_group),
-        discount_percent=data.discount_percent,
+        discount_percent=_percent(data.discount_percent),
         note=data.note,
     )
     audit.write(session, row, action="insert", actor=actor)
@@ -84,13 +86,20 @@ def update_client(
 ) -> Client:
     """Change a client's fields (the group must exist)."""
     values = dict(changes)
+    empty = sorted(k for k in _REQUIRED if k in values and values[k] is None)
+    if empty:
+        raise ClientError(f"`{empty[0]}` cannot be empty")
     if "name" in values:
-        values["name"] = values["name"].strip()
+        values["name"] = _name(values["name"])
         values["search_name"] = search_name(values["name"])
     if "client_group" in values:
         values["client_group"] = _group(session, values["client_group"])
     if "inn" in values:
         values["inn"] = _inn(values["inn"])
+    if "discount_percent" in values:
+        values["discount_percent"] = _percent(values["discount_percent"])
+    if "email" in values:
+        values["email"] = (values["email"] or "").strip() or None
     audit.write(session, client, action="update", actor=actor, changes=values)
     return client
 
@@ -128,16 +137,21 @@ def find_clients(
     """
     limit = max(1, min(limit, MAX_FOUND))
     text = text.strip()
+    if not text:
+        return [], "name", False
     how, query = _match(text, region)
-    rows = list(session.scalars(query.order_by(Client.name).limit(limit + 1)))
+    rows = list(
+        session.scalars(query.order_by(Client.name, Client.id).limit(limit + 1))
+    )
     return rows[:limit], how, len(rows) > limit
 
 
 def _match(text: str, region: str) -> tuple[str, Any]:
     digits = _DIGITS.sub("", text)
     base = select(Client).distinct()
-    if len(text) == 17 and decode_vin(text).valid:
-        return "vin", base.join(Vehicle).where(Vehicle.vin == text.upper())
+    vin = normalize_vin(text)
+    if len(vin) == 17 and decode_vin(vin).valid:
+        return "vin", base.join(Vehicle).where(Vehicle.vin == vin)
     plate = _plate_or_none(text)
     if plate is not None:
         return "plate", base.join(Vehicle).where(Vehicle.plate == plate)
@@ -209,7 +223,7 @@ def _add_phone(
 
 
 def _vehicle_values(vehicle: VehicleIn) -> dict[str, Any]:
-    vin = (vehicle.vin or "").strip().upper() or None
+    vin = normalize_vin(vehicle.vin or "") or None
     if vin is not None:
         decoded = decode_vin(vin)
         if not decoded.valid:
@@ -231,6 +245,25 @@ def _vehicle_values(vehicle: VehicleIn) -> dict[str, Any]:
     }
 
 
+def _name(name: str) -> str:
+    if not name.strip():
+        raise ClientError("a client needs a name")
+    return name.strip()
+
+
+def _percent(value: Decimal | None) -> Decimal | None:
+    # kept as the column holds it (`7.50`), so an answer reads as a later GET
+    return None if value is None else value.quantize(Decimal("0.01"))
+
+
+def _no_repeats(phones: list[str]) -> None:
+    seen: set[str] = set()
+    for e164 in phones:
+        if e164 in seen:
+            raise ClientError(f"phone {e164} is given twice")
+        seen.add(e164)
+
+
 def _plate_or_none(text: str) -> str | None:
     if not any(c.isdigit() for c in text) or not any(c.isalpha() for c in text):
         return None
@@ -240,11 +273,32 @@ def _plate_or_none(text: str) -> str | None:
         return None
 
 
+_INN_WEIGHTS = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
+
+
 def _inn(inn: str | None) -> str | None:
     inn = (inn or "").strip() or None
-    if inn is not None and not re.fullmatch(r"\d{10}|\d{12}", inn):
+    if inn is None:
+        return None
+    if not re.fullmatch(r"\d{10}|\d{12}", inn):
         raise ClientError(f"ИНН `{inn}`: 10 digits (a company) or 12 (a person)")
+    if not _inn_digits_check(inn):
+        raise ClientError(
+            f"ИНН `{inn}`: the control digits do not match; check it for a typo"
+        )
     return inn
+
+
+def _inn_digits_check(inn: str) -> bool:
+    """Whether the control digits of a 10- or 12-digit ИНН match the rest."""
+    # each control digit is a weighted sum, mod 11 mod 10, of the digits
+    # before it; every weight list is a tail of the same sequence
+    for end in (9,) if len(inn) == 10 else (10, 11):
+        weights = _INN_WEIGHTS[len(_INN_WEIGHTS) - end :]
+        total = sum(int(d) * w for d, w in zip(inn[:end], weights, strict=True))
+        if total % 11 % 10 != int(inn[end]):
+            return False
+    return True
 
 
 def _group(session: Session, code: str) -> str:

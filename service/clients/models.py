@@ -42,9 +42,13 @@ class ClientIn(BaseModel):
     kind: Literal["person", "company"] = "person"
     name: str = Field(min_length=1, max_length=300)
     client_group: str = Field(max_length=60, description="Drives pricing.")
-    inn: str | None = Field(None, max_length=12, description="ИНН, 10 or 12 digits.")
+    inn: str | None = Field(
+        None,
+        max_length=12,
+        description="ИНН, 10 or 12 digits; the control digits are checked.",
+    )
     email: str | None = Field(None, max_length=200)
-    discount_percent: Decimal | None = Field(None, ge=0, le=100)
+    discount_percent: Decimal | None = Field(None, ge=0, le=100, decimal_places=2)
     note: str | None = Field(None, max_length=2000)
     phones: list[PhoneIn] = Field(default_factory=list, max_length=10)
     vehicles: list[VehicleIn] = Field(default_factory=list, max_length=50)
@@ -58,7 +62,7 @@ class ClientChange(BaseModel):
     client_group: str | None = Field(None, max_length=60)
     inn: str | None = Field(None, max_length=12)
     email: str | None = Field(None, max_length=200)
-    discount_percent: Decimal | None = Field(None, ge=0, le=100)
+    discount_percent: Decimal | None = Field(None, ge=0, le=100, decimal_places=2)
     note: str | None = Field(None, max_length=2000)
 
 

@@ -220,5 +220,6 @@ def build_engine(
         "online": runner,
         "log": search_log,
         "refreshed": refreshed,
+        "online_suppliers": online_suppliers,
     }
     return engine, parts

@@ -133,8 +133,9 @@ def _department(user: CurrentUser, asked: str | None) -> str | None:
     if asked is None or asked == user.department:
         return user.department
     if user.role != "admin":
+        mine = f"department `{user.department}`" if user.department else "no department"
         raise HTTPException(
-            403, f"`{user.login}` searches as department `{user.department}` only"
+            403, f"`{user.login}` searches as {mine} only (an admin may name one)"
         )
     return asked
 

@@ -163,6 +163,9 @@ def update_user(
     """Change a user's name, role, department, language, active flag or password."""
     values: dict[str, Any] = {}
     for key, value in changes.items():
+        if value is None and key != "department":
+            # only the department may be taken away; the rest are NOT NULL
+            raise UserError(f"`{key}` cannot be empty")
         if key == "password":
             values["password_hash"] = hash_password(value)
         elif key == "role":
@@ -171,12 +174,33 @@ def update_user(
             values["department_id"] = _department_id(session, value)
         elif key == "language":
             values["language"] = _language(value)
-        elif key in ("name", "active"):
-            values[key] = value
+        elif key == "name":
+            values["name"] = value.strip() or user.login
+        elif key == "active":
+            values["active"] = value
         else:
             raise UserError(f"`{key}` cannot be changed here")
+    stops_admin = (
+        values.get("role", "admin") != "admin" or values.get("active") is False
+    )
+    if user.role == "admin" and user.active and stops_admin:
+        _keep_an_admin(session, user)
     audit.write(session, user, action="update", actor=actor, changes=values)
     return user
+
+
+def _keep_an_admin(session: Session, user: User) -> None:
+    """Refuse to demote or deactivate the last active admin: nobody could
+    manage users any more."""
+    others = session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(User.role == "admin", User.active.is_(True), User.id != user.id)
+    )
+    if not others:
+        raise UserError(
+            f"`{user.login}` is the last active admin: make another admin first"
+        )
 
 
 def count_users(session: Session) -> int:
@@ -197,6 +221,7 @@ def _language(language: str) -> str:
 
 
 def _department_id(session: Session, code: str | None) -> int | None:
+    code = (code or "").strip().lower()
     if not code:
         return None
     row = session.scalar(select(Department).where(Department.code == code))

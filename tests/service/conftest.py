@@ -86,3 +86,15 @@ def session(database: Database) -> Iterator[Session]:
     """A session on the fresh database."""
     with database.sessions() as session:
         yield session
+
+
+@pytest.fixture(autouse=True)
+def _light_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2id at its lightest cost in these tests: the same code path, a
+    millisecond a hash instead of the production cost's tens."""
+    from argon2 import PasswordHasher
+
+    from service.users import logic
+
+    light = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(logic, "_hasher", light)

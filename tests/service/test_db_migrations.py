@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import inspect
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, inspect
 
 from parts.settings import Settings
 from service.db.engine import Database, database_url
-from service.db.migrate import current_revision, head_revision, upgrade
+from service.db.migrate import (
+    alembic_config,
+    current_revision,
+    head_revision,
+    upgrade,
+)
+from service.db.models import Base
 
 
 @pytest.mark.parametrize("empty_db_url", ["sqlite", "postgresql"], indirect=True)
@@ -41,3 +50,32 @@ def test_database_url_prefers_the_setting_then_database_url(
     assert database_url(settings) == "postgresql+psycopg://u@h/env"
     pinned = settings.model_copy(update={"database_url": "postgresql://u@h/set"})
     assert database_url(pinned) == "postgresql+psycopg://u@h/set"
+
+
+@pytest.mark.parametrize("empty_db_url", ["sqlite", "postgresql"], indirect=True)
+def test_models_and_migrations_agree_and_0002_goes_down_and_up(
+    empty_db_url: str,
+) -> None:
+    database = Database.from_url(empty_db_url)
+    upgrade(database.engine)
+
+    with database.engine.connect() as connection:
+        context = MigrationContext.configure(connection)
+        assert compare_metadata(context, Base.metadata) == []
+
+    _downgrade(database.engine, "0001")
+    assert current_revision(database.engine) == "0001"
+    assert "users" not in inspect(database.engine).get_table_names()
+    upgrade(database.engine)
+    assert current_revision(database.engine) == head_revision()
+    assert {"users", "clients", "customer_order_lines"} <= set(
+        inspect(database.engine).get_table_names()
+    )
+    database.close()
+
+
+def _downgrade(engine: Engine, revision: str) -> None:
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, revision)

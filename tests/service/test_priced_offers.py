@@ -11,11 +11,11 @@ from parts.settings import Settings
 from pipelines.pricelists.load import ingest
 from pricing.rules import load_pricing_toml
 from service.app import create_app
-from tests.service.signin import sign_in
 from service.db.audit import Actor
 from service.db.engine import Database
 from service.pricing_rules.logic import save_rate, save_rule_set
 from service.pricing_rules.models import RateIn
+from tests.service.signin import sign_in
 
 DEMO_RULES = Path(pricing.__file__).parent / "data" / "demo_rules.toml"
 

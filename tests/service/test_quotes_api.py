@@ -31,12 +31,12 @@ from pricing.rules import (
 )
 from search.online.demo_server import DemoSupplierServer
 from service.app import create_app
-from tests.service.signin import sign_in
 from service.db.audit import Actor
 from service.db.engine import Database
 from service.db.migrate import upgrade
 from service.pricing_rules.logic import save_rate, save_rule_set
 from service.pricing_rules.models import RateIn
+from tests.service.signin import sign_in
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "quotes"
 DEMO_RULES = Path(pricing.__file__).parent / "data" / "demo_rules.toml"

@@ -1,0 +1,1 @@
+"""Customer orders (заказы покупателя) made from quote lines, priced by the server."""

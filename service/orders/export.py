@@ -1,0 +1,91 @@
+"""A customer order as an Excel workbook for the client (openpyxl).
+
+The sheet holds what the client may see: parts, quantities, the client's
+prices and delivery days; never purchase prices or suppliers. Labels are
+Russian, as a client here expects.
+"""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from service.orders.models import OrderLineOut, OrderOut
+
+COLUMNS: tuple[tuple[str, int], ...] = (
+    ("№", 6),
+    ("Бренд", 18),
+    ("Артикул", 18),
+    ("Наименование", 48),
+    ("Кол-во", 10),
+    ("Цена", 14),
+    ("Сумма", 14),
+    ("Срок, дн.", 10),
+)
+MONEY = "#,##0.00"
+
+
+def order_workbook(order: OrderOut) -> bytes:
+    """The order's lines and total as XLSX bytes."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = f"Заказ {order.id}"
+    date = order.created_at.astimezone().strftime("%d.%m.%Y")
+    sheet.append([f"Заказ № {order.id} от {date}"])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append([f"Клиент: {order.client_name}"])
+    sheet.append([])
+    header_row = _header(sheet)
+    for line in order.lines:
+        sheet.append(_row(line))
+        _money(sheet, sheet.max_row)
+    sheet.append(["", "", "", "Итого", "", "", Decimal(order.total)])
+    _money(sheet, sheet.max_row)
+    sheet.cell(row=sheet.max_row, column=4).font = Font(bold=True)
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _header(sheet: Worksheet) -> int:
+    sheet.append([label for label, _ in COLUMNS])
+    row = sheet.max_row
+    for col, (_, width) in enumerate(COLUMNS, start=1):
+        cell = sheet.cell(row=row, column=col)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDE6F0")
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        sheet.column_dimensions[get_column_letter(col)].width = width
+    return row
+
+
+def _row(line: OrderLineOut) -> list[object]:
+    return [
+        line.position,
+        line.brand,
+        line.offer.get("article_raw") or line.article,
+        line.name,
+        line.qty,
+        Decimal(line.price),
+        Decimal(line.amount),
+        delivery_text(line.delivery_days_min, line.delivery_days_max),
+    ]
+
+
+def _money(sheet: Worksheet, row: int) -> None:
+    for col in (6, 7):
+        sheet.cell(row=row, column=col).number_format = MONEY
+
+
+def delivery_text(lo: int | None, hi: int | None) -> str:
+    """Delivery days as a client reads them: `1–2`, `3`, or empty."""
+    if lo is None or hi is None or lo == hi:
+        return "" if lo is None and hi is None else str(lo if lo is not None else hi)
+    return f"{lo}–{hi}"

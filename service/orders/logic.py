@@ -1,0 +1,625 @@
+"""Customer orders: price each chosen quote line again on the server, check
+quantity, stock and price, save the order once per idempotency key, move it
+through its statuses.
+
+The browser names offers and quantities; prices and stock always come from a
+new quote search, so a tampered or stale page cannot set a price.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import orjson
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pricing.rules import Discount
+from search.quotes import QuoteEngine, QuoteRequest
+from service.clients.logic import client_pricing
+from service.db import audit
+from service.db.audit import Actor
+from service.db.models import Client, CustomerOrder, CustomerOrderLine, User, utcnow
+from service.db.session import transaction
+from service.orders.models import (
+    OrderHead,
+    OrderIn,
+    OrderLineIn,
+    OrderLineOut,
+    OrderOut,
+    OrderSummary,
+)
+from service.users.logic import CurrentUser
+
+log = logging.getLogger(__name__)
+
+STATUSES: tuple[str, ...] = (
+    "new", "confirmed", "ordered", "received", "issued", "cancelled",
+)  # fmt: skip
+NEXT_STATUSES: dict[str, tuple[str, ...]] = {
+    "new": ("confirmed", "cancelled"),
+    "confirmed": ("ordered", "cancelled"),
+    "ordered": ("received", "cancelled"),
+    "received": ("issued", "cancelled"),
+    "issued": (),
+    "cancelled": (),
+}
+STATUS_LABELS: dict[str, dict[str, str]] = {
+    "ru": {
+        "new": "Новый",
+        "confirmed": "Подтверждён",
+        "ordered": "Заказан у поставщика",
+        "received": "Получен",
+        "issued": "Выдан",
+        "cancelled": "Отменён",
+    },
+    "en": {
+        "new": "New",
+        "confirmed": "Confirmed",
+        "ordered": "Ordered from the supplier",
+        "received": "Received",
+        "issued": "Issued",
+        "cancelled": "Cancelled",
+    },
+}
+MAX_ORDERS = 200
+SEARCH_LIMIT = 10_000
+PRICES_CHANGED = "prices changed: review and submit again"
+
+# (brand, article, source, online supplier id or None): one search each
+# brand, article, source, online supplier, and whether analogs are searched
+Identity = tuple[str, str, str, str | None, bool]
+
+
+class OrderRejected(ValueError):
+    """An order or a status change refused; `problems` lists every reason.
+
+    `lines` holds the per-line problems (position, code, prices) for a page
+    to mark; `status` is the HTTP status an API answers with.
+    """
+
+    def __init__(
+        self,
+        problems: list[str],
+        *,
+        status: int = 409,
+        title: str = "order refused",
+        lines: list[dict[str, Any]] | None = None,
+    ) -> None:
+        self.problems = problems
+        self.status = status
+        self.title = title
+        self.lines = lines or []
+        super().__init__(f"{title}: " + "; ".join(problems))
+
+
+@dataclass(frozen=True)
+class Submission:
+    """An order as posted: the body, its `Idempotency-Key`, and who posted it."""
+
+    order: OrderIn
+    key: str
+    user: CurrentUser
+
+    @property
+    def digest(self) -> str:
+        return request_hash(self.order)
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """Whom an order is priced for: the client's terms, the user's department."""
+
+    client_group: str
+    discount: Discount | None
+    department: str | None
+    who: str
+    time_limit_ms: float
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    """An order line matched to its current offer and checked."""
+
+    position: int
+    qty: int
+    offer: dict[str, Any]
+    stock_checked: bool
+
+    @property
+    def price_kop(self) -> int:
+        return kopecks(self.offer["price"])
+
+
+@dataclass(frozen=True)
+class LineProblem:
+    """Why one line cannot be ordered as asked."""
+
+    position: int
+    line: OrderLineIn
+    code: str
+    message: str
+    status: int = 409
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def text(self) -> str:
+        line = self.line
+        return (
+            f"line {self.position} ({line.brand} {line.article}, supplier "
+            f"`{line.supplier_id}`): {self.message}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "position": self.position, "brand": self.line.brand,
+            "article": self.line.article, "supplier_id": self.line.supplier_id,
+            "code": self.code, "message": self.text(), **self.extra,
+        }  # fmt: skip
+
+
+# money -----------------------------------------------------------------------------
+
+
+def kopecks(rub: str | Decimal) -> int:
+    """Roubles (`"570.00"`) as whole kopecks (57000)."""
+    value = Decimal(rub) * 100
+    return int(value.to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def rub_text(kop: int) -> str:
+    """Kopecks as roubles with two decimals (123450 → `"1234.50"`)."""
+    return f"{Decimal(kop).scaleb(-2):.2f}"
+
+
+# placing an order ------------------------------------------------------------------
+
+
+def request_hash(order: OrderIn) -> str:
+    """A SHA-256 of the canonical JSON of the order's client, lines and note."""
+    data = order.model_dump(mode="json", include={"client_id", "lines", "note"})
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+async def submit_order(
+    session: Session,
+    engine: QuoteEngine,
+    submission: Submission,
+    *,
+    time_limit_ms: float,
+) -> tuple[OrderOut, bool]:
+    """Price, check and save an order; the order and whether it is new.
+
+    A key this user already placed answers that order (False). Database work
+    runs in a worker thread, the quote searches on the event loop.
+    """
+    existing = await asyncio.to_thread(replayed, session, submission)
+    if existing is not None:
+        return await asyncio.to_thread(order_out, session, existing), False
+    pricing = await asyncio.to_thread(
+        pricing_for, session, submission, time_limit_ms=time_limit_ms
+    )
+    # hold no transaction open while the suppliers are asked
+    await asyncio.to_thread(session.rollback)
+    answers = await search_offers(engine, submission.order, pricing)
+    lines = price_lines(submission.order, answers)
+    order, created = await asyncio.to_thread(
+        place_order, session, submission, pricing, lines
+    )
+    return await asyncio.to_thread(order_out, session, order), created
+
+
+def replayed(session: Session, submission: Submission) -> CustomerOrder | None:
+    """The order this user placed with this key before, else None.
+
+    The same key with another body is refused (422): it is a client bug,
+    and answering the old order would hide it.
+    """
+    order = session.scalar(
+        select(CustomerOrder).where(
+            CustomerOrder.user_id == submission.user.id,
+            CustomerOrder.idempotency_key == submission.key,
+        )
+    )
+    if order is not None and order.request_hash != submission.digest:
+        raise OrderRejected(
+            [f"`Idempotency-Key` `{submission.key}` was used for order {order.id} "
+             "with other lines: send a new key for a new order"],
+            status=422, title="Idempotency-Key reused for a different order",
+        )  # fmt: skip
+    return order
+
+
+def pricing_for(
+    session: Session, submission: Submission, *, time_limit_ms: float
+) -> Pricing:
+    """The client's group and discount and the user's department (404: no client)."""
+    client_group, discount = client_pricing(session, submission.order.client_id)
+    user = submission.user
+    return Pricing(client_group, discount, user.department, user.login, time_limit_ms)
+
+
+def identity(line: OrderLineIn) -> Identity:
+    """What one search is for; lines of one identity share it.
+
+    An analog is searched from the part that was asked for, analogs on, so
+    that it is priced as the analog it was shown as.
+    """
+    online = line.supplier_id if line.source == "online" else None
+    if line.asked_article:
+        brand = line.asked_brand or line.brand
+        return brand, line.asked_article, line.source, online, True
+    return line.brand, line.article, line.source, online, False
+
+
+def quote_request(key: Identity, pricing: Pricing) -> QuoteRequest:
+    """The quote search that prices the offers of one identity for the client."""
+    brand, article, source, online_supplier, analogs = key
+    return QuoteRequest(
+        article=article,
+        brand=brand,
+        analogs=analogs,
+        client_group=pricing.client_group,
+        discount=pricing.discount,
+        department=pricing.department,
+        sources=(source,),
+        online=source == "online",
+        online_suppliers=(online_supplier,) if online_supplier else (),
+        limit=SEARCH_LIMIT,
+        time_limit_ms=pricing.time_limit_ms,
+        who=pricing.who,
+    )
+
+
+async def search_offers(
+    engine: QuoteEngine, order: OrderIn, pricing: Pricing
+) -> dict[Identity, dict[str, Any]]:
+    """The quote answer of each identity of the order, searched together."""
+    keys = list(dict.fromkeys(identity(line) for line in order.lines))
+    answers = await asyncio.gather(
+        *(engine.search_async(quote_request(key, pricing)) for key in keys)
+    )
+    log.info("order priced: %d lines, %d searches", len(order.lines), len(keys))
+    return {key: a.to_dict() for key, a in zip(keys, answers, strict=True)}
+
+
+def price_lines(
+    order: OrderIn, answers: dict[Identity, dict[str, Any]]
+) -> list[PricedLine]:
+    """Each line matched to its offer and checked, or `OrderRejected` naming
+    every problem of every line."""
+    priced: list[PricedLine] = []
+    problems = repeated_offers(order)
+    for position, line in enumerate(order.lines, start=1):
+        result = price_line(position, line, answers[identity(line)])
+        if isinstance(result, PricedLine):
+            priced.append(result)
+        else:
+            problems.extend(result)
+    if problems:
+        raise rejection(problems)
+    return priced
+
+
+def repeated_offers(order: OrderIn) -> list[LineProblem]:
+    """Lines naming an offer an earlier line named (stock is checked per line)."""
+    first: dict[tuple[Any, ...], int] = {}
+    problems = []
+    for position, line in enumerate(order.lines, start=1):
+        key = (*identity(line), line.warehouse, line.load_id, line.row)
+        if key in first:
+            message = (
+                f"the same offer as line {first[key]}: order it once, with the "
+                "whole qty"
+            )
+            problems.append(
+                LineProblem(position, line, "repeated", message, status=422)
+            )
+        first.setdefault(key, position)
+    return problems
+
+
+def price_line(
+    position: int, line: OrderLineIn, answer: dict[str, Any]
+) -> PricedLine | list[LineProblem]:
+    """One line priced from the current offer, or what is wrong with it."""
+    offer = match_offer(line, answer["lines"])
+    if offer is None:
+        return [_gone(position, line, answer)]
+    if offer["price"] is None:
+        reason = offer.get("price_reason") or "no pricing rule applies"
+        return [LineProblem(position, line, "no_price", f"no price: {reason}")]
+    problems = qty_problems(position, line, offer)
+    price = Decimal(offer["price"])
+    if line.price_seen is not None and line.price_seen != price:
+        problems.append(
+            LineProblem(
+                position, line, "price_changed",
+                f"price changed from {line.price_seen} to {offer['price']}",
+                extra={"price_seen": str(line.price_seen), "price": offer["price"]},
+            )
+        )  # fmt: skip
+    if problems:
+        return problems
+    return PricedLine(position, line.qty, offer, stock_checked(line.qty, offer))
+
+
+def match_offer(
+    line: OrderLineIn, offers: list[dict[str, Any]]
+) -> dict[str, Any] | None:
+    """The offer a line names: its price-list row, or the online supplier's
+    cheapest offer at that warehouse."""
+    same = [
+        o for o in offers
+        if o["source"] == line.source and o["supplier_id"] == line.supplier_id
+        and o["warehouse"] == line.warehouse
+        and (o["brand"], o["article"]) == (line.brand, line.article)
+    ]  # fmt: skip
+    if line.source == "pricelist":
+        same = [o for o in same if (o["load_id"], o["row"]) == (line.load_id, line.row)]
+    priced = [o for o in same if o["price"] is not None]
+    if priced:
+        return min(priced, key=lambda o: Decimal(o["price"]))
+    return same[0] if same else None
+
+
+def qty_problems(
+    position: int, line: OrderLineIn, offer: dict[str, Any]
+) -> list[LineProblem]:
+    """What is wrong with the quantity: below 1, off the multiplicity, over stock."""
+    qty, stock = line.qty, offer["qty"]
+    if qty < 1:
+        message = f"qty {qty}: order at least 1"
+        return [LineProblem(position, line, "bad_qty", message, status=422)]
+    problems = []
+    step = offer.get("multiplicity") or 1
+    if qty % step:
+        problems.append(_off_step(position, line, step))
+    if stock == 0:
+        problems.append(LineProblem(position, line, "out_of_stock", "out of stock"))
+    elif stock is not None and not offer["qty_approx"] and qty > stock:
+        problems.append(
+            LineProblem(position, line, "over_stock",
+                        f"only {stock} in stock, {qty} asked", extra={"stock": stock})
+        )  # fmt: skip
+    return problems
+
+
+def stock_checked(qty: int, offer: dict[str, Any]) -> bool:
+    """Whether the known stock covers `qty` (unknown or approximate: not checked)."""
+    return offer["qty"] is not None and qty <= offer["qty"]
+
+
+def _off_step(position: int, line: OrderLineIn, step: int) -> LineProblem:
+    lower = line.qty // step * step
+    nearest = [q for q in (lower, lower + step) if q >= 1]
+    choices = " or ".join(str(q) for q in nearest)
+    return LineProblem(
+        position, line, "multiplicity",
+        f"qty {line.qty} is not a multiple of {step}: order {choices}",
+        status=422, extra={"multiplicity": step, "nearest": nearest},
+    )  # fmt: skip
+
+
+def _gone(position: int, line: OrderLineIn, answer: dict[str, Any]) -> LineProblem:
+    failed = [
+        f for f in answer["suppliers_failed"] if f["supplier_id"] == line.supplier_id
+    ]
+    if failed:
+        status = failed[0]["status"]
+        message = f"the supplier did not answer ({status}): try again"
+        return LineProblem(position, line, "supplier_failed", message)
+    return LineProblem(position, line, "gone", "no longer offered")
+
+
+def rejection(problems: list[LineProblem]) -> OrderRejected:
+    """One refusal for every line problem; 409 unless all are bad input (422)."""
+    problems = sorted(problems, key=lambda p: p.position)
+    status = 422 if all(p.status == 422 for p in problems) else 409
+    only_prices = all(p.code == "price_changed" for p in problems)
+    return OrderRejected(
+        [p.text() for p in problems],
+        status=status,
+        title=PRICES_CHANGED if only_prices else "order refused",
+        lines=[p.to_dict() for p in problems],
+    )
+
+
+def place_order(
+    session: Session,
+    submission: Submission,
+    pricing: Pricing,
+    lines: list[PricedLine],
+) -> tuple[CustomerOrder, bool]:
+    """Save the order in one transaction; the order and whether it is new.
+
+    Two requests with one key race past `replayed`: the unique constraint on
+    (user, key) refuses the second, which then answers the first's order.
+    """
+    try:
+        with transaction(session):
+            return save_order(session, submission, pricing, lines), True
+    except IntegrityError:
+        existing = replayed(session, submission)
+        if existing is None:
+            raise
+        log.info("idempotent race lost", extra={"order_id": existing.id})
+        return existing, False
+
+
+def save_order(
+    session: Session,
+    submission: Submission,
+    pricing: Pricing,
+    lines: list[PricedLine],
+) -> CustomerOrder:
+    """The order row and its lines, audited; the caller commits."""
+    user = submission.user
+    order = CustomerOrder(
+        client_id=submission.order.client_id,
+        user_id=user.id,
+        department=user.department,
+        client_group=pricing.client_group,
+        status="new",
+        total_kop=sum(line.price_kop * line.qty for line in lines),
+        idempotency_key=submission.key,
+        request_hash=submission.digest,
+        note=submission.order.note,
+    )
+    audit.write(session, order, action="insert", actor=user.actor)
+    priced_at = utcnow().isoformat()
+    for line in lines:
+        row = line_row(order.id, line, priced_at=priced_at)
+        audit.write(session, row, action="insert", actor=user.actor)
+    return order
+
+
+def line_row(order_id: int, line: PricedLine, *, priced_at: str) -> CustomerOrderLine:
+    """The order line of a priced line, with the whole offer as its snapshot."""
+    offer = line.offer
+    snapshot = orjson.loads(orjson.dumps(offer))
+    snapshot.update(
+        stock_checked=line.stock_checked, requested_qty=line.qty, priced_at=priced_at
+    )
+    return CustomerOrderLine(
+        order_id=order_id,
+        position=line.position,
+        brand=offer["brand"],
+        article=offer["article"],
+        name=_clip(offer.get("name"), 500),
+        supplier_id=offer["supplier_id"],
+        source=offer["source"],
+        warehouse=offer["warehouse"],
+        qty=line.qty,
+        price_kop=line.price_kop,
+        amount_kop=line.price_kop * line.qty,
+        purchase_price=Decimal(offer["purchase_price"]),
+        currency=offer["currency"],
+        delivery_days_min=offer["delivery_days_min"],
+        delivery_days_max=offer["delivery_days_max"],
+        offer=snapshot,
+    )
+
+
+def _clip(text: str | None, most: int) -> str | None:
+    return text[:most] if text else None
+
+
+# reading orders --------------------------------------------------------------------
+
+
+def get_order(session: Session, order_id: int, *, lock: bool = False) -> CustomerOrder:
+    """The order `order_id` (locked for update if asked), or LookupError (404)."""
+    query = select(CustomerOrder).where(CustomerOrder.id == order_id)
+    order = session.scalar(query.with_for_update() if lock else query)
+    if order is None:
+        raise LookupError(f"no order {order_id}")
+    return order
+
+
+def list_orders(
+    session: Session,
+    *,
+    client_id: int | None = None,
+    status: str | None = None,
+    limit: int = 50,
+) -> tuple[list[OrderSummary], bool]:
+    """Orders newest first (of one client, in one status), at most `limit`;
+    and whether more matched."""
+    limit = max(1, min(limit, MAX_ORDERS))
+    query = _summaries().limit(limit + 1)
+    if client_id is not None:
+        query = query.where(CustomerOrder.client_id == client_id)
+    if status is not None:
+        query = query.where(CustomerOrder.status == status)
+    rows = session.execute(query).all()
+    found = [
+        OrderSummary(**_head(order, client, login).model_dump(), line_count=n or 0)
+        for order, client, login, n in rows[:limit]
+    ]
+    return found, len(rows) > limit
+
+
+def _summaries() -> Any:
+    counts = (
+        select(CustomerOrderLine.order_id, func.count().label("n"))
+        .group_by(CustomerOrderLine.order_id)
+        .subquery()
+    )
+    return (
+        select(CustomerOrder, Client.name, User.login, counts.c.n)
+        .join(Client, Client.id == CustomerOrder.client_id)
+        .join(User, User.id == CustomerOrder.user_id)
+        .outerjoin(counts, counts.c.order_id == CustomerOrder.id)
+        .order_by(CustomerOrder.created_at.desc(), CustomerOrder.id.desc())
+    )
+
+
+def order_out(session: Session, order: CustomerOrder) -> OrderOut:
+    """An order with its lines, client name and user login, as the API shows it."""
+    client = session.get(Client, order.client_id)
+    user = session.get(User, order.user_id)
+    lines = session.scalars(
+        select(CustomerOrderLine)
+        .where(CustomerOrderLine.order_id == order.id)
+        .order_by(CustomerOrderLine.position)
+    )
+    head = _head(order, client.name if client else "", user.login if user else "")
+    return OrderOut(
+        **head.model_dump(),
+        note=order.note,
+        updated_at=order.updated_at,
+        updated_by=order.updated_by,
+        version=order.version,
+        next_statuses=list(NEXT_STATUSES.get(order.status, ())),
+        lines=[line_out(line) for line in lines],
+    )
+
+
+def _head(order: CustomerOrder, client_name: str, user_login: str) -> OrderHead:
+    return OrderHead(
+        id=order.id, client_id=order.client_id, client_name=client_name,
+        user_login=user_login, department=order.department,
+        client_group=order.client_group, status=order.status,  # type: ignore[arg-type]
+        total=rub_text(order.total_kop), created_at=order.created_at,
+    )  # fmt: skip
+
+
+def line_out(line: CustomerOrderLine) -> OrderLineOut:
+    """A saved order line as the API shows it."""
+    return OrderLineOut(
+        position=line.position, brand=line.brand, article=line.article,
+        name=line.name, supplier_id=line.supplier_id, source=line.source,
+        warehouse=line.warehouse, qty=line.qty, price=rub_text(line.price_kop),
+        amount=rub_text(line.amount_kop), purchase_price=f"{line.purchase_price:.2f}",
+        currency=line.currency, delivery_days_min=line.delivery_days_min,
+        delivery_days_max=line.delivery_days_max,
+        stock_checked=bool(line.offer.get("stock_checked", True)), offer=line.offer,
+    )  # fmt: skip
+
+
+# statuses --------------------------------------------------------------------------
+
+
+def change_status(
+    session: Session, order: CustomerOrder, status: str, *, actor: Actor
+) -> CustomerOrder:
+    """Move an order to `status` if its current status allows it, else 409."""
+    allowed = NEXT_STATUSES.get(order.status, ())
+    if status not in allowed:
+        choices = ", ".join(f"`{s}`" for s in allowed) or "none: it is final"
+        raise OrderRejected(
+            [f"order {order.id} is `{order.status}` and cannot become `{status}` "
+             f"(allowed next: {choices})"],
+            status=409, title="status change refused",
+        )  # fmt: skip
+    audit.write(session, order, action="update", actor=actor,
+                changes={"status": status})  # fmt: skip
+    return order

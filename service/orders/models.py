@@ -1,0 +1,131 @@
+"""Request and answer shapes of customer orders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal, Self
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+Status = Literal["new", "confirmed", "ordered", "received", "issued", "cancelled"]
+MAX_LINES = 200
+MAX_QTY = 100_000
+
+
+class OrderLineIn(BaseModel):
+    """One quote line the manager chose: which offer, and how many."""
+
+    brand: str = Field(min_length=1, max_length=100)
+    article: str = Field(min_length=1, max_length=100)
+    supplier_id: str = Field(min_length=1, max_length=60)
+    source: Literal["pricelist", "online"]
+    warehouse: str | None = Field(None, max_length=100)
+    load_id: str | None = Field(
+        None, max_length=80, description="The price list load (price-list lines)."
+    )
+    row: int | None = Field(None, ge=0, description="The row in that load.")
+    qty: int = Field(
+        le=MAX_QTY, description="How many; checked against stock and multiplicity."
+    )
+    asked_brand: str | None = Field(
+        None,
+        max_length=100,
+        description="The part searched for, when this line is one of its analogs: "
+        "the offer is priced again as that search's analog.",
+    )
+    asked_article: str | None = Field(None, max_length=100)
+    price_seen: Decimal | None = Field(
+        None,
+        ge=0,
+        decimal_places=2,
+        description="The price the manager saw, RUB; the order is refused if the "
+        "price is no longer this.",
+    )
+
+    @field_validator("price_seen")
+    @classmethod
+    def _in_kopecks(cls, value: Decimal | None) -> Decimal | None:
+        # `570`, `570.0` and `570.00` are one price, and hash as one body
+        return None if value is None else value.quantize(Decimal("0.01"))
+
+    @model_validator(mode="after")
+    def _price_list_offer_named(self) -> Self:
+        if self.source == "pricelist" and (self.load_id is None or self.row is None):
+            raise ValueError("a `pricelist` line needs its `load_id` and `row`")
+        return self
+
+
+class OrderIn(BaseModel):
+    """A new customer order."""
+
+    client_id: int
+    note: str | None = Field(None, max_length=2000)
+    lines: list[OrderLineIn] = Field(min_length=1, max_length=MAX_LINES)
+
+
+class StatusIn(BaseModel):
+    """The status an order moves to."""
+
+    status: Status
+
+
+class OrderLineOut(BaseModel):
+    """A saved order line with the price the server found."""
+
+    position: int
+    brand: str
+    article: str
+    name: str | None
+    supplier_id: str
+    source: str
+    warehouse: str | None
+    qty: int
+    price: str = Field(description="Sell price, RUB, two decimals.")
+    amount: str = Field(description="`price` × `qty`, RUB.")
+    purchase_price: str = Field(description="In `currency`; not for the client.")
+    currency: str
+    delivery_days_min: int | None
+    delivery_days_max: int | None
+    stock_checked: bool = Field(
+        description="False when stock was unknown or approximate and below `qty`."
+    )
+    offer: dict[str, Any] = Field(description="The quote line as it was priced.")
+
+
+class OrderHead(BaseModel):
+    """What a list and a detail show of an order."""
+
+    id: int
+    client_id: int
+    client_name: str
+    user_login: str
+    department: str | None
+    client_group: str
+    status: Status
+    total: str = Field(description="RUB, two decimals.")
+    created_at: dt.datetime
+
+
+class OrderSummary(OrderHead):
+    """An order in a list."""
+
+    line_count: int
+
+
+class OrderOut(OrderHead):
+    """One order with its lines."""
+
+    note: str | None
+    updated_at: dt.datetime
+    updated_by: str
+    version: int
+    next_statuses: list[str] = Field(description="The statuses it may move to.")
+    lines: list[OrderLineOut]
+
+
+class OrderPage(BaseModel):
+    """Orders, newest first; `truncated` when more matched."""
+
+    orders: list[OrderSummary]
+    truncated: bool

@@ -1,0 +1,1 @@
+"""Seed data for a demo install: departments, users, clients and vehicles."""

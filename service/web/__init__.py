@@ -1,0 +1,1 @@
+"""The parts manager's workstation: server-rendered pages with a little JavaScript."""

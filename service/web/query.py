@@ -1,0 +1,64 @@
+"""What the one search box holds: an article (maybe with a brand), a VIN
+with the part wanted, or words of a part name."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from crosses.articles import normalize_article
+from crosses.brands import BrandTable
+from crosses.vin import decode_vin
+
+_VIN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$", re.IGNORECASE)
+_WORD = re.compile(r"^[^\W\d_]{3,}$")
+
+
+@dataclass(frozen=True)
+class BoxQuery:
+    """The box's text read as quote search parameters."""
+
+    article: str | None = None
+    brand: str | None = None
+    text: str | None = None
+    vin: str | None = None
+
+    @property
+    def kind(self) -> str:
+        if self.vin:
+            return "vin"
+        return "article" if self.article else "text"
+
+
+def read_box(raw: str, brands: BrandTable) -> BoxQuery:
+    """Read the search box: `VIN колодки`, `MANN W712/75`, `0 986 452 041`,
+    `фильтр масляный`.
+
+    Words of three letters or more that are not a known brand make it a name
+    search; a first word that is a known brand followed by an article names
+    the brand.
+    """
+    tokens = raw.split()
+    if not tokens:
+        return BoxQuery()
+    if _VIN.match(tokens[0]) and decode_vin(tokens[0]).valid:
+        rest = " ".join(tokens[1:]).strip()
+        return BoxQuery(vin=tokens[0].upper(), text=rest or None)
+    brand: str | None = None
+    if len(tokens) > 1 and brands.is_known(tokens[0].upper()):
+        after = tokens[1:]
+        if _looks_like_article(after, brands):
+            brand, tokens = tokens[0], after
+    if _looks_like_article(tokens, brands):
+        return BoxQuery(article=" ".join(tokens), brand=brand)
+    return BoxQuery(text=raw.strip())
+
+
+def _looks_like_article(tokens: list[str], brands: BrandTable) -> bool:
+    joined = "".join(tokens)
+    article, _note = normalize_article(joined)
+    if not article or not any(c.isdigit() for c in article):
+        return False
+    return not any(
+        _WORD.match(t) and not brands.is_known(t.upper()) for t in tokens
+    ) or (len(tokens) == 1)

@@ -1,0 +1,369 @@
+"""The workstation's pages and fragments under `/ui` (and `/` → `/ui`).
+
+Pages are rendered here; the script fetches fragments for results, online
+suppliers and clients, and calls the JSON API for orders.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from search.quotes import QuoteError, QuoteRequest
+from service.clients import logic as clients
+from service.db import audit
+from service.db.session import transaction
+from service.deps import BrandsDep, OptionalUserDep, SessionDep, SettingsDep
+from service.orders import logic as orders
+from service.users import logic as users
+from service.users import signin
+from service.users.logic import CurrentUser
+from service.web import i18n, views
+from service.web.query import BoxQuery, read_box
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.globals["money"] = views.money
+router = APIRouter(include_in_schema=False)
+
+
+class SignInNeeded(Exception):
+    """A page asked without a signed-in user: go to the sign-in form."""
+
+    def __init__(self, next_url: str) -> None:
+        self.next_url = next_url
+
+
+def _user(user: CurrentUser | None, request: Request) -> CurrentUser:
+    if user is None:
+        raise SignInNeeded(request.url.path)
+    return user
+
+
+def language(request: Request, user: CurrentUser | None) -> str:
+    """The cookie's language, else the user's, else Russian."""
+    chosen = request.cookies.get(i18n.COOKIE)
+    if chosen in i18n.LANGUAGES:
+        return chosen
+    return user.language if user is not None else "ru"
+
+
+def render(
+    request: Request,
+    name: str,
+    user: CurrentUser | None,
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    """A template with the user, the labels and the CSRF token."""
+    lang = language(request, user)
+    return templates.TemplateResponse(
+        request,
+        name,
+        {
+            "user": user,
+            "lang": lang,
+            "t": i18n.labels(lang),
+            "csrf": getattr(request.state, "csrf", None) or "",
+            **context,
+        },
+        status_code=status_code,
+    )
+
+
+async def sign_in_needed(request: Request, exc: Exception) -> Response:
+    """Send a page request without a user to the sign-in form, and back."""
+    assert isinstance(exc, SignInNeeded)
+    return RedirectResponse(f"/ui/login?next={quote(exc.next_url)}", status_code=303)
+
+
+@router.get("/")
+def root() -> RedirectResponse:
+    return RedirectResponse("/ui", status_code=307)
+
+
+# sign-in ---------------------------------------------------------------
+
+
+@router.get("/ui/login")
+def login_page(
+    request: Request,
+    user: OptionalUserDep,
+    next: str = "/ui",
+    expired: bool = False,
+    out: bool = False,
+) -> Response:
+    if user is not None:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return render(request, "login.html", None, next=_safe_next(next),
+                  expired=expired, out=out, error=False)  # fmt: skip
+
+
+@router.post("/ui/login")
+def login_post(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    login: Annotated[str, Form(max_length=60)],
+    password: Annotated[str, Form(max_length=200)],
+    next: Annotated[str, Form(max_length=500)] = "/ui",
+) -> Response:
+    with transaction(session):
+        found = users.authenticate(session, login, password)
+        if found is None:
+            return render(request, "login.html", None, status_code=401,
+                          next=_safe_next(next), expired=False, out=False,
+                          error=True, login=login)  # fmt: skip
+        issued = signin.issue(
+            session, found, kind="session",
+            ttl=dt.timedelta(hours=settings.session_ttl_h),
+        )  # fmt: skip
+        audit.record(session, table="auth_tokens", row_id=found.login,
+                     action="insert", actor=audit.Actor(found.login, "ui"),
+                     note="signed in")  # fmt: skip
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        signin.COOKIE, issued.secret, httponly=True, samesite="lax",
+        secure=settings.cookie_secure, path="/",
+        max_age=int(settings.session_ttl_h * 3600),
+    )  # fmt: skip
+    return response
+
+
+@router.post("/ui/logout")
+def logout(
+    request: Request,
+    session: SessionDep,
+    user: OptionalUserDep,
+    csrf: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    cookie = request.cookies.get(signin.COOKIE, "")
+    expected = getattr(request.state, "csrf", None) or ""
+    if user is not None and expected and hmac.compare_digest(csrf, expected):
+        with transaction(session):
+            signin.revoke(session, cookie)
+            audit.record(session, table="auth_tokens", row_id=user.login,
+                         action="update", actor=audit.Actor(user.login, "ui"),
+                         note="signed out")  # fmt: skip
+    response = RedirectResponse("/ui/login?out=1", status_code=303)
+    response.delete_cookie(signin.COOKIE, path="/")
+    return response
+
+
+@router.get("/ui/lang/{lang}")
+def set_language(lang: str, next: str = "/ui") -> Response:
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    if lang in i18n.LANGUAGES:
+        response.set_cookie(i18n.COOKIE, lang, samesite="lax", path="/",
+                            max_age=365 * 24 * 3600)  # fmt: skip
+    return response
+
+
+def _safe_next(url: str) -> str:
+    """Only our own pages: never an absolute or protocol-relative URL."""
+    if not url.startswith("/ui") or url.startswith("//"):
+        return "/ui"
+    return url
+
+
+# the workstation -------------------------------------------------------
+
+
+@router.get("/ui")
+def workstation(request: Request, user: OptionalUserDep) -> Response:
+    me = _user(user, request)
+    return render(request, "workstation.html", me, sorts=("price", "delivery",
+                  "probability"))  # fmt: skip
+
+
+def _quote_request(
+    request: Request,
+    box: BoxQuery,
+    *,
+    user: CurrentUser,
+    brand: str | None,
+    client_group: str | None,
+    discount: Any,
+    sort: str,
+    all_brands: bool,
+    sources: tuple[str, ...],
+    online_suppliers: tuple[str, ...] = (),
+) -> QuoteRequest:
+    settings = request.app.state.settings
+    return QuoteRequest(
+        article=box.article,
+        brand=brand or box.brand,
+        text=box.text,
+        vin=box.vin,
+        client_group=client_group,
+        department=user.department,
+        sort=sort,  # type: ignore[arg-type]
+        all_brands=all_brands,
+        limit=settings.search_max_lines,
+        time_limit_ms=settings.search_time_limit_ms,
+        discount=discount,
+        who=user.login,
+        sources=sources,
+        online_suppliers=online_suppliers,
+    )
+
+
+def _pricing_of(session: SessionDep, client_id: int | None) -> tuple[str | None, Any]:
+    if client_id is None:
+        return None, None
+    return clients.client_pricing(session, client_id)
+
+
+@router.get("/ui/results")
+async def results(
+    request: Request,
+    user: OptionalUserDep,
+    session: SessionDep,
+    brands: BrandsDep,
+    box: Annotated[str, Query(max_length=200)] = "",
+    brand: Annotated[str | None, Query(max_length=100)] = None,
+    client_id: int | None = None,
+    sort: Annotated[str, Query(pattern="^(price|delivery|probability)$")] = "price",
+    all_brands: bool = False,
+) -> Response:
+    """The price-list lines of a search (online suppliers come apart)."""
+    if user is None:
+        return _expired()
+    lang = language(request, user)
+    parsed = read_box(box, brands)
+    if parsed.vin and not parsed.text:
+        return render(request, "_vin_hint.html", user, vin=parsed.vin)
+    if not (parsed.article or parsed.text or parsed.vin):
+        return HTMLResponse("")
+    group, discount = _pricing_of(session, client_id)
+    query = _quote_request(request, parsed, user=user, brand=brand,
+                           client_group=group, discount=discount, sort=sort,
+                           all_brands=all_brands, sources=("pricelist",))  # fmt: skip
+    try:
+        answer = (await request.app.state.quotes.search_async(query)).to_dict()
+    except QuoteError as exc:
+        return render(request, "_error.html", user, status_code=422, message=str(exc))
+    online = _online_to_ask(request, user, parsed, answer)
+    unknown = i18n.labels(lang)["unknown_qty"]
+    return render(
+        request, "_results.html", user,
+        answer=answer, groups=views.grouped(answer["lines"], lang, unknown),
+        online=online, box=box, brand=brand or parsed.brand or "",
+        export_url=_export_url(parsed, brand, client_id, sort),
+    )  # fmt: skip
+
+
+@router.get("/ui/results/online")
+async def online_results(
+    request: Request,
+    user: OptionalUserDep,
+    session: SessionDep,
+    brands: BrandsDep,
+    supplier: Annotated[str, Query(max_length=64)],
+    box: Annotated[str, Query(max_length=200)] = "",
+    brand: Annotated[str | None, Query(max_length=100)] = None,
+    client_id: int | None = None,
+    sort: Annotated[str, Query(pattern="^(price|delivery|probability)$")] = "price",
+    all_brands: bool = False,
+) -> Response:
+    """One online supplier's lines for the search, as rows to merge in."""
+    if user is None:
+        return _expired()
+    lang = language(request, user)
+    parsed = read_box(box, brands)
+    group, discount = _pricing_of(session, client_id)
+    query = _quote_request(request, parsed, user=user, brand=brand,
+                           client_group=group, discount=discount, sort=sort,
+                           all_brands=all_brands, sources=("online",),
+                           online_suppliers=(supplier,))  # fmt: skip
+    try:
+        answer = (await request.app.state.quotes.search_async(query)).to_dict()
+    except QuoteError as exc:
+        return render(request, "_error.html", user, status_code=422, message=str(exc))
+    failed = next(iter(answer["suppliers_failed"]), None)
+    unknown = i18n.labels(lang)["unknown_qty"]
+    rows = [views.row_view(line, lang, unknown) for line in answer["lines"]]
+    return render(request, "_online.html", user, supplier=supplier, rows=rows,
+                  failed=failed)  # fmt: skip
+
+
+def _online_to_ask(
+    request: Request, user: CurrentUser, box: BoxQuery, answer: dict[str, Any]
+) -> list[dict[str, str]]:
+    """The online suppliers the page should ask next (none for a brand choice
+    or a name search: they are asked for identities)."""
+    if answer["brands"] or box.kind == "text":
+        return []
+    engine = request.app.state.quotes
+    known = request.app.state.quote_parts.get("online_suppliers") or {}
+    visible = engine.visible_online(user.department)
+    return [{"id": sid, "name": known[sid].name if sid in known else sid}
+            for sid in sorted(visible)]  # fmt: skip
+
+
+def _export_url(
+    box: BoxQuery, brand: str | None, client_id: int | None, sort: str
+) -> str:
+    params = {
+        "article": box.article, "brand": brand or box.brand, "q": box.text,
+        "vin": box.vin, "client_id": client_id, "sort": sort,
+    }  # fmt: skip
+    pairs = "&".join(
+        f"{k}={quote(str(v))}" for k, v in params.items() if v not in (None, "")
+    )
+    return f"/api/quotes/export.xlsx?{pairs}"
+
+
+def _expired() -> Response:
+    """A fragment asked after the session ended: the script goes to sign-in."""
+    return Response(status_code=401, headers={"X-Sign-In": "/ui/login?expired=1"})
+
+
+@router.get("/ui/clients")
+def client_choices(
+    request: Request,
+    user: OptionalUserDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    q: Annotated[str, Query(max_length=100)] = "",
+) -> Response:
+    """Clients matching the picker's text, as a list to choose from."""
+    if user is None:
+        return _expired()
+    if len(q.strip()) < 2:
+        return HTMLResponse("")
+    rows, how, cut = clients.find_clients(
+        session, q, limit=10, region=settings.default_phone_region
+    )
+    found = [clients.client_out(session, r) for r in rows]
+    return render(request, "_clients.html", user, clients=found, how=how, cut=cut)
+
+
+# orders ----------------------------------------------------------------
+
+
+@router.get("/ui/orders")
+def orders_page(
+    request: Request, user: OptionalUserDep, session: SessionDep
+) -> Response:
+    me = _user(user, request)
+    found, cut = orders.list_orders(session, limit=100)
+    return render(request, "orders.html", me, orders=found, cut=cut,
+                  statuses=orders.STATUS_LABELS)  # fmt: skip
+
+
+@router.get("/ui/orders/{order_id}")
+def order_page(
+    order_id: int, request: Request, user: OptionalUserDep, session: SessionDep
+) -> Response:
+    me = _user(user, request)
+    order = orders.order_out(session, orders.get_order(session, order_id))
+    return render(request, "order.html", me, order=order,
+                  statuses=orders.STATUS_LABELS)  # fmt: skip

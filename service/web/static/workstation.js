@@ -1,0 +1,473 @@
+// The workstation page: search, results (sort, filter, keyboard), online
+// suppliers merged in as they answer, client choice and the cart.
+// The cart lives in localStorage, so a reload, a second tab or a new sign-in
+// keeps it; its idempotency key makes a double submit one order.
+(() => {
+  "use strict";
+  const $ = (id) => document.getElementById(id);
+  const T = JSON.parse($("labels").textContent);
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const ws = $("ws");
+  const CART = `parts.cart.v1.${ws.dataset.user}`;
+  const box = $("box");
+  const results = $("results");
+  const status = $("status");
+  const GROUP = { exact: 0, verified_analog: 1, analog: 2 };
+  const fmt = new Intl.NumberFormat(document.documentElement.lang === "en" ? "en-US" : "ru-RU",
+    { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  let seq = 0;
+  let current = { box: "", brand: "", allBrands: false };
+  window.partsTimings = []; // Enter to first rows drawn, ms (read by the browser test)
+
+  // ---- state shared by tabs ------------------------------------------------
+  const empty = () => ({ lines: [], client: null, key: null, note: "" });
+  function load() {
+    try { return Object.assign(empty(), JSON.parse(localStorage.getItem(CART)) || {}); }
+    catch (e) { return empty(); }
+  }
+  let state = load();
+  function newKey() {
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+  function save(changed) {
+    if (changed) state.key = state.lines.length ? newKey() : null;
+    localStorage.setItem(CART, JSON.stringify(state));
+  }
+  window.addEventListener("storage", (e) => {
+    if (e.key !== CART) return;
+    state = load();
+    renderCart();
+    renderClient();
+  });
+
+  function signIn() {
+    location.href = "/ui/login?expired=1&next=" + encodeURIComponent(location.pathname + location.search);
+  }
+  async function getHtml(url) {
+    const r = await fetch(url, { headers: { Accept: "text/html" }, credentials: "same-origin" });
+    if (r.status === 401) { signIn(); throw new Error("signed out"); }
+    return r.text();
+  }
+
+  // ---- search --------------------------------------------------------------
+  function params(extra) {
+    const p = new URLSearchParams({ box: current.box, sort: $("f-sort").value });
+    if (current.brand) p.set("brand", current.brand);
+    if (current.allBrands) p.set("all_brands", "true");
+    if (state.client) p.set("client_id", state.client.id);
+    for (const [k, v] of Object.entries(extra || {})) p.set(k, v);
+    return p;
+  }
+
+  async function search(text, brand) {
+    current = { box: text.trim(), brand: brand || "", allBrands: false };
+    if (!current.box) return;
+    const mine = ++seq;
+    const started = performance.now();
+    status.textContent = "…";
+    results.setAttribute("aria-busy", "true");
+    let html;
+    try { html = await getHtml("/ui/results?" + params()); } catch (e) { return; }
+    if (mine !== seq) return;
+    results.innerHTML = html;
+    results.removeAttribute("aria-busy");
+    const url = new URLSearchParams({ q: current.box });
+    if (current.brand) url.set("brand", current.brand);
+    history.replaceState(null, "", "/ui?" + url);
+    const answer = $("answer");
+    if (answer) {
+      fillChoices();
+      applyView();
+      $("export").href = answer.dataset.export + ($("f-stock").checked ? "&in_stock=true" : "");
+      $("export").removeAttribute("aria-disabled");
+      askOnline(answer, mine);
+    }
+    requestAnimationFrame(() => {
+      const ms = performance.now() - started;
+      window.partsTimings.push(ms);
+      const server = answer ? ` · ${answer.dataset.ms} ms` : "";
+      status.textContent = `${countVisible()} · ${Math.round(ms)} ms${server}`;
+      const pick = results.querySelector(".pick");
+      if (pick) pick.focus();
+    });
+  }
+
+  function askOnline(answer, mine) {
+    const suppliers = JSON.parse(answer.dataset.online || "[]");
+    for (const s of suppliers) {
+      getHtml("/ui/results/online?" + params({ supplier: s.id }))
+        .then((html) => { if (mine === seq) mergeOnline(s, html); })
+        .catch(() => { if (mine === seq) onlineState(s.id, "error", T.online_failed); });
+    }
+  }
+
+  function mergeOnline(supplier, html) {
+    const answer = $("answer");
+    if (!answer) return;
+    const tpl = document.createElement("template");
+    tpl.innerHTML = html;
+    const got = tpl.content.querySelector(".online-answer");
+    if (!got) return;
+    const rows = [...got.querySelectorAll("tr.line")];
+    for (const tr of rows) {
+      if (answer.querySelector(`tr.line[data-key="${CSS.escape(tr.dataset.key)}"]`)) continue;
+      const explain = tr.nextElementSibling;
+      const body = answer.querySelector(`tbody[data-group="${tr.dataset.group}"]`);
+      body.append(tr, explain);
+      body.removeAttribute("data-empty");
+    }
+    if (got.dataset.status === "ok") {
+      onlineState(supplier.id, "ok", `${rows.length} ${T.online_ok}`);
+    } else {
+      onlineState(supplier.id, "failed", `${T.online_failed} (${got.dataset.reason || got.dataset.status})`);
+    }
+    fillChoices();
+    applyView();
+    status.textContent = status.textContent.replace(/^\d+/, String(countVisible()));
+  }
+
+  function onlineState(id, state, text) {
+    const li = document.querySelector(`.online li[data-supplier="${CSS.escape(id)}"]`);
+    if (!li) return;
+    li.dataset.state = state;
+    li.querySelector("span").textContent = text;
+  }
+
+  // ---- sort and filter without a reload -------------------------------------
+  const num = (v, none) => (v === "" || v === undefined ? none : Number(v));
+  function sortKey(tr, sort) {
+    const d = tr.dataset;
+    const price = num(d.price, Infinity);
+    const days = num(d.days, Infinity);
+    const prob = -num(d.prob, -1);
+    if (sort === "delivery") return [days, price, prob];
+    if (sort === "probability") return [prob, price, days];
+    return [price, days, prob];
+  }
+  function compare(a, b) {
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] < b[i] ? -1 : 1;
+    return 0;
+  }
+  function filters() {
+    return {
+      stock: $("f-stock").checked,
+      days: num($("f-days").value, Infinity),
+      pmin: num($("f-pmin").value, -Infinity),
+      pmax: num($("f-pmax").value, Infinity),
+      supplier: $("f-supplier").value,
+      brand: $("f-brand").value,
+    };
+  }
+  function passes(tr, f) {
+    const d = tr.dataset;
+    if (f.stock && !(num(d.qty, 0) > 0)) return false;
+    if (f.days !== Infinity && !(num(d.days, Infinity) <= f.days)) return false;
+    const price = num(d.price, NaN);
+    if ((f.pmin !== -Infinity || f.pmax !== Infinity) && !(price >= f.pmin && price <= f.pmax)) return false;
+    if (f.supplier && d.supplier !== f.supplier) return false;
+    if (f.brand && d.brand !== f.brand) return false;
+    return true;
+  }
+  function applyView() {
+    const answer = $("answer");
+    if (!answer) return;
+    const sort = $("f-sort").value;
+    const f = filters();
+    // moving a node blurs it: the row the manager is on keeps the focus
+    const focused = document.activeElement;
+    let shown = 0;
+    for (const body of answer.querySelectorAll("tbody.group")) {
+      const rows = [...body.querySelectorAll("tr.line")];
+      const keyed = rows.map((tr) => [sortKey(tr, sort), tr]);
+      keyed.sort((a, b) => compare(a[0], b[0]));
+      const moved = keyed.some(([, tr], i) => tr !== rows[i]);
+      let n = 0;
+      for (const [, tr] of keyed) {
+        const explain = tr.nextElementSibling;
+        if (moved) body.append(tr, explain);
+        const ok = passes(tr, f);
+        tr.hidden = !ok;
+        if (!ok) explain.hidden = true;
+        if (ok) n++;
+      }
+      body.hidden = n === 0;
+      body.querySelector(".count").textContent = n ? `(${n})` : "";
+      shown += n;
+    }
+    answer.querySelector(".empty").hidden = shown > 0;
+    if (focused && focused !== document.activeElement && focused.isConnected && !focused.hidden) {
+      focused.focus({ preventScroll: true });
+    }
+  }
+  function countVisible() {
+    return document.querySelectorAll("#answer tr.line:not([hidden])").length;
+  }
+  function fillChoices() {
+    for (const [id, attr] of [["f-supplier", "supplier"], ["f-brand", "brand"]]) {
+      const select = $(id);
+      const chosen = select.value;
+      const values = [...new Set([...document.querySelectorAll("#answer tr.line")].map((tr) => tr.dataset[attr]))].sort();
+      select.replaceChildren(new Option(T.all, ""), ...values.map((v) => new Option(v, v)));
+      select.value = values.includes(chosen) ? chosen : "";
+    }
+  }
+  for (const id of ["f-stock", "f-days", "f-pmin", "f-pmax", "f-supplier", "f-brand", "f-sort"]) {
+    $(id).addEventListener("input", () => {
+      applyView();
+      const answer = $("answer");
+      if (answer) $("export").href = answer.dataset.export + ($("f-stock").checked ? "&in_stock=true" : "");
+    });
+  }
+
+  // ---- keyboard ------------------------------------------------------------
+  const visibleRows = () => [...document.querySelectorAll("#answer tr.line:not([hidden])")];
+  function move(from, step) {
+    const rows = visibleRows();
+    const at = rows.indexOf(from);
+    const next = rows[Math.min(rows.length - 1, Math.max(0, at + step))];
+    if (next) next.focus();
+    else if (step < 0) box.focus();
+  }
+  function toggleExplain(tr, show) {
+    const explain = tr.nextElementSibling;
+    if (explain && explain.classList.contains("explain")) explain.hidden = show === undefined ? !explain.hidden : !show;
+  }
+  $("search-form").addEventListener("submit", (e) => { e.preventDefault(); search(box.value); });
+  box.addEventListener("keydown", (e) => {
+    if (e.key === "ArrowDown") {
+      e.preventDefault();
+      const first = visibleRows()[0] || results.querySelector(".pick");
+      if (first) first.focus();
+    }
+  });
+  results.addEventListener("keydown", (e) => {
+    const pick = e.target.closest(".pick");
+    if (pick) {
+      const picks = [...results.querySelectorAll(".pick")];
+      const at = picks.indexOf(pick);
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        e.preventDefault();
+        const next = picks[at + (e.key === "ArrowDown" ? 1 : -1)];
+        if (next) next.focus(); else if (e.key === "ArrowUp") box.focus();
+      } else if (/^[1-9]$/.test(e.key) && picks[Number(e.key) - 1]) {
+        e.preventDefault();
+        picks[Number(e.key) - 1].click();
+      } else if (e.key === "Escape") box.focus();
+      return;
+    }
+    const tr = e.target.closest("tr.line");
+    if (!tr) return;
+    const keys = {
+      ArrowDown: () => move(tr, 1), ArrowUp: () => move(tr, -1),
+      "+": () => addToCart(tr), Insert: () => addToCart(tr), Enter: () => addToCart(tr),
+      ArrowRight: () => toggleExplain(tr, true), ArrowLeft: () => toggleExplain(tr, false),
+      " ": () => toggleExplain(tr), Escape: () => box.focus(),
+    };
+    if (keys[e.key]) { e.preventDefault(); keys[e.key](); }
+  });
+  results.addEventListener("click", (e) => {
+    const pick = e.target.closest(".pick");
+    if (pick) { search(current.box, pick.dataset.brand); return; }
+    const tr = e.target.closest("tr.line");
+    if (!tr) return;
+    if (e.target.closest("button.add")) addToCart(tr);
+    else { tr.focus(); toggleExplain(tr); }
+  });
+  document.addEventListener("keydown", (e) => {
+    const typing = /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName);
+    if (!typing && (e.key === "/" || e.key === "F2")) { e.preventDefault(); box.focus(); box.select(); }
+  });
+
+  // ---- client --------------------------------------------------------------
+  const clientQ = $("client-q");
+  const clientList = $("client-list");
+  let clientTimer = 0;
+  clientQ.addEventListener("input", () => {
+    clearTimeout(clientTimer);
+    clientTimer = setTimeout(async () => {
+      const q = clientQ.value.trim();
+      if (q.length < 2) { clientList.innerHTML = ""; clientQ.setAttribute("aria-expanded", "false"); return; }
+      clientList.innerHTML = await getHtml("/ui/clients?q=" + encodeURIComponent(q));
+      clientQ.setAttribute("aria-expanded", String(!!clientList.querySelector(".client-option")));
+    }, 200);
+  });
+  clientQ.addEventListener("keydown", (e) => {
+    const first = clientList.querySelector(".client-option");
+    if (e.key === "ArrowDown" && first) { e.preventDefault(); first.focus(); }
+    if (e.key === "Enter" && first) { e.preventDefault(); chooseClient(first); }
+  });
+  clientList.addEventListener("keydown", (e) => {
+    const option = e.target.closest(".client-option");
+    if (!option) return;
+    if (e.key === "ArrowDown" && option.nextElementSibling) { e.preventDefault(); option.nextElementSibling.focus(); }
+    if (e.key === "ArrowUp") { e.preventDefault(); (option.previousElementSibling || clientQ).focus(); }
+    if (e.key === "Enter") { e.preventDefault(); chooseClient(option); }
+    if (e.key === "Escape") clientQ.focus();
+  });
+  clientList.addEventListener("click", (e) => {
+    const option = e.target.closest(".client-option");
+    if (option) chooseClient(option);
+  });
+  function chooseClient(option) {
+    const c = JSON.parse(option.dataset.client);
+    state.client = { id: c.id, name: c.name, client_group: c.client_group,
+      discount_percent: c.discount_percent, vehicles: c.vehicles };
+    save(true);
+    clientList.innerHTML = "";
+    clientQ.value = "";
+    clientQ.setAttribute("aria-expanded", "false");
+    renderClient();
+    if (current.box) search(current.box, current.brand);
+    box.focus();
+  }
+  function renderClient() {
+    const chosen = $("client-chosen");
+    const c = state.client;
+    if (!c) { chosen.textContent = T.client_none; return; }
+    const discount = c.discount_percent ? ` · −${Number(c.discount_percent)} %` : "";
+    chosen.replaceChildren();
+    const name = document.createElement("b");
+    name.textContent = c.name;
+    const clear = document.createElement("button");
+    clear.type = "button";
+    clear.className = "link";
+    clear.textContent = T.client_clear;
+    clear.addEventListener("click", () => { state.client = null; save(true); renderClient(); if (current.box) search(current.box, current.brand); });
+    chosen.append(name, ` · ${c.client_group}${discount} `, clear);
+    for (const v of c.vehicles || []) {
+      if (!v.vin) continue;
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "vehicle";
+      b.textContent = `${T.vin_search}: ${[v.make, v.model, v.year].filter(Boolean).join(" ")} ${v.plate || ""}`.trim();
+      b.addEventListener("click", () => { box.value = v.vin + " "; box.focus(); });
+      chosen.append(b);
+    }
+  }
+
+  // ---- cart ----------------------------------------------------------------
+  function addToCart(tr) {
+    const line = JSON.parse(tr.dataset.line);
+    const step = line.multiplicity || 1;
+    const found = state.lines.find((l) => l.key === tr.dataset.key);
+    if (found) found.qty += step;
+    else state.lines.push({ key: tr.dataset.key, line, qty: step });
+    save(true);
+    renderCart();
+    tr.classList.add("in-cart");
+  }
+  function cartProblem(l) {
+    const step = l.line.multiplicity || 1;
+    if (l.qty < 1 || l.qty % step) return `${T.col_mult_full}: ${step}`;
+    if (l.line.qty !== null && !l.line.qty_approx && l.qty > l.line.qty) return `${T.col_qty_full}: ${l.line.qty}`;
+    return "";
+  }
+  function renderCart() {
+    const holder = $("cart-lines");
+    holder.replaceChildren();
+    $("cart-note").value = state.note || "";
+    if (!state.lines.length) {
+      const p = document.createElement("p");
+      p.className = "muted";
+      p.textContent = T.cart_empty;
+      holder.append(p);
+      $("cart-total").textContent = "";
+      $("make-order").disabled = true;
+      return;
+    }
+    let total = 0;
+    state.lines.forEach((l, i) => {
+      const row = document.createElement("div");
+      row.className = "cart-line";
+      const price = l.line.price === null ? NaN : Number(l.line.price);
+      total += price * l.qty;
+      const title = document.createElement("div");
+      title.innerHTML = "<b></b> <span></span><br><small class='muted'></small>";
+      title.querySelector("b").textContent = `${l.line.brand} ${l.line.article_raw || l.line.article}`;
+      title.querySelector("span").textContent = l.line.name || "";
+      title.querySelector("small").textContent = `${l.line.supplier_name}${l.line.warehouse ? " · " + l.line.warehouse : ""}`;
+      const qty = document.createElement("input");
+      qty.type = "number";
+      qty.min = l.line.multiplicity || 1;
+      qty.step = l.line.multiplicity || 1;
+      qty.value = l.qty;
+      qty.id = `cart-qty-${i}`;
+      qty.setAttribute("aria-label", `${T.qty}: ${l.line.brand} ${l.line.article}`);
+      qty.addEventListener("change", () => { l.qty = Math.max(0, Math.round(Number(qty.value) || 0)); save(true); renderCart(); });
+      const amount = document.createElement("span");
+      amount.className = "num";
+      amount.textContent = isNaN(price) ? "—" : fmt.format(price * l.qty);
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "link";
+      remove.textContent = T.remove;
+      remove.addEventListener("click", () => { state.lines.splice(i, 1); save(true); renderCart(); });
+      const problem = document.createElement("small");
+      problem.className = "problem";
+      problem.textContent = cartProblem(l);
+      row.append(title, qty, amount, remove, problem);
+      holder.append(row);
+    });
+    $("cart-total").textContent = `${T.total}: ${fmt.format(total)} ₽`;
+    $("make-order").disabled = false;
+  }
+  $("cart-note").addEventListener("change", (e) => { state.note = e.target.value; save(true); });
+
+  async function makeOrder() {
+    const message = $("cart-message");
+    message.textContent = "";
+    if (!state.client) { message.textContent = T.need_client; clientQ.focus(); return; }
+    if (!state.key) save(true);
+    const body = {
+      client_id: state.client.id,
+      note: state.note || null,
+      lines: state.lines.map((l) => ({
+        brand: l.line.brand, article: l.line.article, supplier_id: l.line.supplier_id,
+        source: l.line.source, warehouse: l.line.warehouse, load_id: l.line.load_id,
+        row: l.line.row, qty: l.qty, price_seen: l.line.price,
+        asked_brand: l.line.asked_brand || null, asked_article: l.line.asked_article || null,
+      })),
+    };
+    const button = $("make-order");
+    button.disabled = true;
+    let r;
+    try {
+      r = await fetch("/api/orders", {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "Idempotency-Key": state.key, "X-CSRF-Token": csrf },
+        body: JSON.stringify(body),
+      });
+    } catch (e) { button.disabled = false; message.textContent = String(e); return; }
+    if (r.status === 401) { signIn(); return; }
+    const data = await r.json().catch(() => ({}));
+    if (r.ok) {
+      state = Object.assign(empty(), { client: state.client });
+      save(false);
+      location.href = `/ui/orders/${data.id}`;
+      return;
+    }
+    button.disabled = false;
+    const changed = (data.lines || []).filter((p) => p.code === "price_changed");
+    for (const c of changed) {
+      const l = state.lines[c.position - 1];
+      if (l) l.line.price = c.price;
+    }
+    if (changed.length) {
+      save(true);
+      renderCart();
+      message.textContent = `${T.prices_changed}. ${(data.problems || []).join("; ")}`;
+      return;
+    }
+    message.textContent = [data.detail || r.statusText, ...(data.problems || [])].filter(Boolean).join("; ");
+  }
+  $("make-order").addEventListener("click", makeOrder);
+
+  // ---- start ---------------------------------------------------------------
+  renderCart();
+  renderClient();
+  const start = new URLSearchParams(location.search);
+  if (start.get("q")) { box.value = start.get("q"); search(start.get("q"), start.get("brand") || ""); }
+  box.focus();
+})();

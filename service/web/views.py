@@ -1,0 +1,156 @@
+"""Quote answers shaped for the page: groups, formatted numbers, row data."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import orjson
+
+GROUPS: tuple[str, ...] = ("exact", "verified_analog", "analog")
+# what the cart and the order need of a line; prices are checked again on order
+CART_KEYS: tuple[str, ...] = (
+    "brand", "article", "article_raw", "name", "supplier_id", "supplier_name",
+    "source", "warehouse", "load_id", "row", "multiplicity", "qty", "qty_approx",
+    "delivery_days_min", "delivery_days_max", "price",
+)  # fmt: skip
+
+
+def money(value: str | Decimal | None, language: str = "ru") -> str:
+    """`1234.5` as `1 234,50` (ru) or `1,234.50` (en); empty for None."""
+    if value is None or value == "":
+        return ""
+    text = f"{Decimal(value):,.2f}"
+    if language == "ru":
+        return text.replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def days(line: dict[str, Any]) -> str:
+    """Delivery days as `2` or `2–4`; empty when unknown."""
+    lo, hi = line.get("delivery_days_min"), line.get("delivery_days_max")
+    if lo is None and hi is None:
+        return ""
+    if lo is None or hi is None or lo == hi:
+        return str(lo if lo is not None else hi)
+    return f"{lo}–{hi}"
+
+
+def stock(line: dict[str, Any], unknown: str) -> str:
+    """Stock as the file said it: `5`, `>10`, or `unknown`."""
+    qty = line.get("qty")
+    if qty is None:
+        return unknown
+    return f">{qty}" if line.get("qty_approx") else str(qty)
+
+
+def line_key(line: dict[str, Any]) -> str:
+    """One offer's identity in the cart."""
+    parts = ("supplier_id", "warehouse", "brand", "article", "load_id", "row")
+    return "|".join(str(line.get(k) or "") for k in parts)
+
+
+def row_view(line: dict[str, Any], language: str, unknown: str) -> dict[str, Any]:
+    """What one results row shows and carries."""
+    price = line.get("price")
+    return {
+        **line,
+        "key": line_key(line),
+        "price_text": money(price, language),
+        "days_text": days(line),
+        "stock_text": stock(line, unknown),
+        "probability_text": (
+            f"{line['delivery_probability']:g} %"
+            if line.get("delivery_probability") is not None
+            else ""
+        ),
+        "sort_price": price if price is not None else "",
+        "sort_days": line.get("delivery_days_max")
+        if line.get("delivery_days_max") is not None
+        else line.get("delivery_days_min"),
+        "cart_json": orjson.dumps(cart_line(line)).decode(),
+        "explain_items": explanation_items(line, language),
+    }
+
+
+def cart_line(line: dict[str, Any]) -> dict[str, Any]:
+    """What the cart keeps of a line; an analog names the part it was found
+    for (the first cross's start), so the order prices it as that analog."""
+    kept = {k: line.get(k) for k in CART_KEYS}
+    via = line.get("via") or []
+    if line.get("match") != "exact" and via:
+        start = via[0].get("from") or {}
+        kept["asked_brand"] = start.get("brand")
+        kept["asked_article"] = start.get("article")
+    return kept
+
+
+def explanation_items(line: dict[str, Any], language: str) -> list[tuple[str, str]]:
+    """The price explanation as (label key, text) steps, purchase to sell price."""
+    x = line.get("explanation") or {}
+    steps: list[tuple[str, str | None]] = [
+        ("x_purchase", _purchase(line, x)),
+        ("x_vat", "+" if x.get("vat_added") else None),
+        ("x_purchase_rub", money(x.get("purchase_rub"), language) or None),
+        ("x_rule", line.get("rule")),
+        ("x_markup", _markup(x, language)),
+        ("x_rounding", _rounding(x, language)),
+        ("x_retail", money(x.get("retail_rub"), language) or None),
+        ("x_group", x.get("client_group")),
+        ("x_discount", _discount(x, language)),
+        ("x_floor", money(x.get("floor_rub"), language) or None),
+        ("x_price", money(line.get("price"), language) or None),
+        ("x_reason", line.get("price_reason")),
+    ]
+    return [(label, text) for label, text in steps if text]
+
+
+def _purchase(line: dict[str, Any], x: dict[str, Any]) -> str | None:
+    if line.get("purchase_price") is None:
+        return None
+    text = f"{line['purchase_price']} {line.get('currency') or ''}".strip()
+    if x.get("rate") and line.get("currency") not in (None, "RUB"):
+        text += f" × {x['rate']} ({x.get('rate_date') or ''})"
+    return text
+
+
+def _markup(x: dict[str, Any], language: str) -> str | None:
+    if x.get("markup_rub") is None:
+        return None
+    parts = []
+    if x.get("percent") not in (None, "0", "0.0000"):
+        parts.append(f"{Decimal(x['percent']).normalize():f} %")
+    if x.get("fixed") not in (None, "0", "0.00"):
+        parts.append(f"+{money(x['fixed'], language)}")
+    if x.get("min_margin") not in (None, "0", "0.00"):
+        parts.append(f"min {money(x['min_margin'], language)}")
+    return f"{' '.join(parts)} = {money(x['markup_rub'], language)}".strip()
+
+
+def _rounding(x: dict[str, Any], language: str) -> str | None:
+    step = x.get("rounding_step")
+    if step in (None, "0", "0.00"):
+        return None
+    return f"{money(step, language)} {x.get('rounding_mode') or ''}".strip()
+
+
+def _discount(x: dict[str, Any], language: str) -> str | None:
+    percent, fixed = x.get("discount_percent"), x.get("discount_fixed")
+    parts = []
+    if percent not in (None, "0", "0.0000"):
+        parts.append(f"{Decimal(percent).normalize():f} %")
+    if fixed not in (None, "0", "0.00"):
+        parts.append(money(fixed, language))
+    return " + ".join(parts) or None
+
+
+def grouped(
+    lines: list[dict[str, Any]], language: str, unknown: str
+) -> dict[str, list[dict[str, Any]]]:
+    """Ranked lines split into the three groups, order kept."""
+    out: dict[str, list[dict[str, Any]]] = {g: [] for g in GROUPS}
+    for line in lines:
+        out.setdefault(line.get("match") or "analog", []).append(
+            row_view(line, language, unknown)
+        )
+    return out

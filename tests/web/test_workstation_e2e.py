@@ -1,0 +1,263 @@
+"""The parts manager's workstation in a real headless Chromium against the demo
+install served on loopback: the whole flow, and the ways it goes wrong."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, update
+
+from service.db.engine import Database
+from service.db.models import AuthToken, CustomerOrder, utcnow
+from tests.web.conftest import LiveInstall
+
+MANAGER = ("manager", "demo-manager")
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture
+def page(browser: Any, live: LiveInstall) -> Iterator[Any]:
+    """A fresh browser context (no cookies, empty storage), signed in."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    sign_in(tab, live.url)
+    yield tab
+    context.close()
+    assert errors == []
+
+
+def sign_in(tab: Any, url: str, who: tuple[str, str] = MANAGER) -> None:
+    tab.goto(f"{url}/ui")
+    assert "/ui/login" in tab.url
+    tab.get_by_label("Логин").fill(who[0])
+    tab.get_by_label("Пароль").fill(who[1])
+    tab.get_by_role("button", name="Войти").click()
+    tab.wait_for_url(re.compile(r".*/ui(\?.*)?$"))
+
+
+def search(tab: Any, text: str) -> float:
+    """Type into the box and press Enter; the time to the first rows drawn."""
+    before = tab.evaluate("window.partsTimings.length")
+    tab.locator("#box").fill(text)
+    tab.locator("#box").press("Enter")
+    tab.wait_for_function(f"window.partsTimings.length > {before}")
+    ms: float = tab.evaluate("window.partsTimings[window.partsTimings.length - 1]")
+    return ms
+
+
+def visible_rows(tab: Any, group: str | None = None) -> list[dict[str, str]]:
+    selector = "#answer tr.line:not([hidden])"
+    if group:
+        selector = f'#answer tbody[data-group="{group}"] tr.line:not([hidden])'
+    rows: list[dict[str, str]] = tab.eval_on_selector_all(
+        selector, "rows => rows.map(r => ({...r.dataset}))"
+    )
+    return rows
+
+
+def choose_client(tab: Any, text: str, name: str) -> None:
+    tab.get_by_label("Клиент: имя, телефон или госномер").fill(text)
+    tab.locator(".client-option", has_text=name).click()
+    tab.locator("#client-chosen", has_text=name).wait_for()
+
+
+def orders_in(live: LiveInstall) -> int:
+    database = Database.from_url(live.database_url)
+    try:
+        with database.sessions() as session:
+            return int(session.scalar(select(func.count(CustomerOrder.id))) or 0)
+    finally:
+        database.close()
+
+
+def whole_flow(tab: Any, live: LiveInstall) -> None:
+    """Log in, search, clarify the brand, sort, filter, two lines, the order."""
+    choose_client(tab, "916 123-45-67", "Иванов Сергей Петрович")
+
+    first_ms = search(tab, "OC90")
+    picks = tab.locator(".pick")
+    assert picks.count() == 2
+    assert [p.get_attribute("data-brand") for p in picks.all()] == ["MAHLE", "KNECHT"]
+    assert tab.evaluate("document.activeElement.dataset.brand") == "MAHLE"
+    tab.keyboard.press("1")  # the first brand, by its number
+    tab.locator('#answer tbody[data-group="exact"] tr.line').first.wait_for()
+    rows_ms = tab.evaluate("window.partsTimings[window.partsTimings.length - 1]")
+    print(f"\nEnter → brand choice drawn: {first_ms:.0f} ms; "
+          f"brand → first rows drawn: {rows_ms:.0f} ms")  # fmt: skip
+
+    exact = visible_rows(tab, "exact")
+    assert exact and {r["brand"] for r in exact} == {"MAHLE"}
+    prices = [float(r["price"]) for r in exact]
+    assert prices == sorted(prices)  # by price, the default
+
+    tab.get_by_label("Сортировка").select_option("delivery")
+    days = [float(r["days"] or 1e9) for r in visible_rows(tab, "exact")]
+    assert days == sorted(days)
+
+    every = len(visible_rows(tab))
+    tab.get_by_label("Только в наличии").check()
+    in_stock = visible_rows(tab)
+    assert in_stock and all(int(r["qty"] or 0) > 0 for r in in_stock)
+    assert len(in_stock) <= every
+
+    tab.locator("#box").press("ArrowDown")  # into the results
+    tab.keyboard.press("+")
+    tab.keyboard.press("ArrowDown")
+    tab.keyboard.press("+")
+    assert tab.locator("#cart .cart-line").count() == 2
+    chosen = [r["key"] for r in visible_rows(tab)[:2]]
+    assert (
+        tab.evaluate(
+            "JSON.parse(localStorage.getItem('parts.cart.v1.manager')).lines.map(l => l.key)"
+        )
+        == chosen
+    )
+
+    before = orders_in(live)
+    tab.get_by_role("button", name="Оформить заказ").click()
+    tab.wait_for_url(re.compile(r".*/ui/orders/\d+$"))
+    assert orders_in(live) == before + 1
+    assert tab.locator("#order-client").inner_text() == "Иванов Сергей Петрович"
+    assert tab.locator("#order-lines tbody tr").count() == 2
+    assert tab.locator("#order-status").inner_text() == "Новый"
+    tab.goto(f"{live.url}/ui/orders")
+    assert tab.locator("table tbody tr", has_text="Иванов Сергей Петрович").count() >= 1
+
+
+def test_the_whole_flow_on_sqlite(page: Any, live: LiveInstall) -> None:
+    whole_flow(page, live)
+
+
+def test_the_whole_flow_on_postgresql(browser: Any, live_postgres: LiveInstall) -> None:
+    context = browser.new_context()
+    context.set_default_timeout(TIMEOUT_MS)
+    tab = context.new_page()
+    sign_in(tab, live_postgres.url)
+    whole_flow(tab, live_postgres)
+    context.close()
+
+
+def test_an_unknown_article_says_nothing_was_found(page: Any) -> None:
+    search(page, "ZZ99999999")
+
+    assert visible_rows(page) == []
+    assert page.locator("#answer .empty").is_visible()
+    assert "ZZ99999999" in page.locator("#answer .note").first.inner_text()
+
+
+def test_a_slow_online_supplier_is_marked_and_the_others_arrive(page: Any) -> None:
+    ms = search(page, "BOSCH 0986452041")
+    print(f"\nEnter → first rows drawn (0986452041, local lines): {ms:.0f} ms")
+
+    slow = page.locator('.online li[data-supplier="demo-slow"]')
+    fast = page.locator('.online li[data-supplier="demo-emex"]')
+    page.wait_for_function(
+        "document.querySelector('.online li[data-supplier=\"demo-slow\"]')"
+        ".dataset.state !== 'waiting'"
+    )
+    page.wait_for_function(
+        "document.querySelector('.online li[data-supplier=\"demo-emex\"]')"
+        ".dataset.state === 'ok'"
+    )
+    assert slow.get_attribute("data-state") == "failed"
+    assert "нет ответа" in slow.inner_text()
+    assert "строк" in fast.inner_text()
+    online = visible_rows(page)
+    assert any(r["source"] == "online" for r in online)
+    assert any(r["source"] == "pricelist" for r in online)
+
+
+def test_an_expired_session_signs_in_again_and_keeps_the_cart(
+    page: Any, live: LiveInstall
+) -> None:
+    search(page, "BOSCH 0986452041")
+    page.locator("#box").press("ArrowDown")
+    page.keyboard.press("+")
+    assert page.locator("#cart .cart-line").count() == 1
+
+    database = Database.from_url(live.database_url)
+    with database.sessions() as session:
+        session.execute(update(AuthToken).values(expires_at=utcnow()))
+        session.commit()
+    database.close()
+    page.locator("#box").fill("OC90")
+    page.locator("#box").press("Enter")
+
+    page.wait_for_url(re.compile(r".*/ui/login\?expired=1.*"))
+    assert "Сеанс истёк" in page.locator(".notice").inner_text()
+    page.get_by_label("Логин").fill(MANAGER[0])
+    page.get_by_label("Пароль").fill(MANAGER[1])
+    page.get_by_role("button", name="Войти").click()
+    page.wait_for_url(re.compile(r".*/ui\?.*"))
+    assert page.locator("#cart .cart-line").count() == 1
+
+
+def test_a_second_tab_submitting_the_same_cart_makes_one_order(
+    page: Any, live: LiveInstall
+) -> None:
+    choose_client(page, "петрова", "ИП Петрова Анна Викторовна")
+    search(page, "BOSCH 0986452041")
+    page.locator("#box").press("ArrowDown")
+    page.keyboard.press("+")
+    second = page.context.new_page()
+    second.goto(f"{live.url}/ui")
+    assert second.locator("#cart .cart-line").count() == 1
+    before = orders_in(live)
+
+    page.evaluate("document.getElementById('make-order').click()")
+    second.evaluate("document.getElementById('make-order').click()")
+    page.wait_for_url(re.compile(r".*/ui/orders/\d+$"))
+    second.wait_for_url(re.compile(r".*/ui/orders/\d+$"))
+
+    assert page.url == second.url
+    assert orders_in(live) == before + 1
+
+
+def test_prices_follow_the_clients_group(page: Any) -> None:
+    search(page, "BOSCH 0986452041")
+    retail = {r["key"]: float(r["price"]) for r in visible_rows(page, "exact")}
+    choose_client(page, "ООО", "ООО «АвтоСервис Плюс»")  # service group, −3 %
+    page.wait_for_function("window.partsTimings.length >= 2")
+    service = {r["key"]: float(r["price"]) for r in visible_rows(page, "exact")}
+
+    common = retail.keys() & service.keys()
+    assert common
+    assert all(service[k] < retail[k] for k in common)
+    vehicles = page.locator("#client-chosen .vehicle")
+    assert vehicles.count() == 2
+    vehicles.first.click()
+    assert re.match(r"^[A-Z0-9]{17} $", page.locator("#box").input_value())
+
+
+def test_english_labels_and_labelled_inputs(page: Any) -> None:
+    page.get_by_role("link", name="English").click()
+    page.wait_for_url(re.compile(r".*/ui$"))
+
+    assert page.get_by_role("button", name="Search").is_visible()
+    unlabelled = page.evaluate(
+        """[...document.querySelectorAll('input, select, textarea')]
+        .filter(e => e.type !== 'hidden' && !e.labels.length && !e.getAttribute('aria-label'))
+        .map(e => e.id || e.name)"""
+    )
+    assert unlabelled == []
+    assert page.evaluate("document.activeElement.id") == "box"
+
+
+def test_the_row_in_focus_keeps_it_while_online_lines_arrive(page: Any) -> None:
+    search(page, "BOSCH 0986452041")
+    page.locator("#box").press("ArrowDown")  # before the slow supplier answers
+    focused = page.evaluate("document.activeElement.dataset.key")
+    page.wait_for_function(
+        "document.querySelector('.online li[data-supplier=\"demo-slow\"]')"
+        ".dataset.state !== 'waiting'"
+    )
+
+    assert page.evaluate("document.activeElement.dataset.key") == focused
+    page.keyboard.press("+")
+    assert page.locator("#cart .cart-line").count() == 1
