@@ -11,18 +11,21 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from search.online.demo_server import DemoSupplierServer
 from tests.conftest import REPO, _free_port
+from tests.web.timings import ENTER_TO_ROWS_MS
 
 CHROMIUM = Path(os.environ.get("PARTS_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -31,6 +34,19 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
 BIN = Path(sys.executable).parent
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print the page's timings (measured, never asserted)."""
+    if not ENTER_TO_ROWS_MS:
+        return
+    times = sorted(ENTER_TO_ROWS_MS)
+    median = statistics.median(times)
+    terminalreporter.write_line(
+        f"workstation, Enter to first rows drawn (demo set, headless Chromium): "
+        f"{len(times)} searches, median {median:.0f} ms, max {times[-1]:.0f} ms "
+        "(aim: under 300 ms)"
+    )
 
 
 @dataclass

@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 from service.db.engine import Database
 from service.db.models import AuthToken, CustomerOrder, utcnow
 from tests.web.conftest import LiveInstall
+from tests.web.timings import ENTER_TO_ROWS_MS
 
 MANAGER = ("manager", "demo-manager")
 TIMEOUT_MS = 15_000
@@ -48,6 +49,7 @@ def search(tab: Any, text: str) -> float:
     tab.locator("#box").press("Enter")
     tab.wait_for_function(f"window.partsTimings.length > {before}")
     ms: float = tab.evaluate("window.partsTimings[window.partsTimings.length - 1]")
+    ENTER_TO_ROWS_MS.append(ms)
     return ms
 
 
@@ -87,7 +89,9 @@ def whole_flow(tab: Any, live: LiveInstall) -> None:
     assert tab.evaluate("document.activeElement.dataset.brand") == "MAHLE"
     tab.keyboard.press("1")  # the first brand, by its number
     tab.locator('#answer tbody[data-group="exact"] tr.line').first.wait_for()
+    tab.wait_for_function("window.partsTimings.length >= 2")
     rows_ms = tab.evaluate("window.partsTimings[window.partsTimings.length - 1]")
+    ENTER_TO_ROWS_MS.append(rows_ms)
     print(f"\nEnter → brand choice drawn: {first_ms:.0f} ms; "
           f"brand → first rows drawn: {rows_ms:.0f} ms")  # fmt: skip
 
@@ -261,3 +265,57 @@ def test_the_row_in_focus_keeps_it_while_online_lines_arrive(page: Any) -> None:
     assert page.evaluate("document.activeElement.dataset.key") == focused
     page.keyboard.press("+")
     assert page.locator("#cart .cart-line").count() == 1
+
+
+CONTRAST = """(selectors) => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (e) => {
+    for (; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  return selectors.flatMap((s) => [...document.querySelectorAll(s)].slice(0, 3).map((e) => {
+    const a = lum(rgb(getComputedStyle(e).color).slice(0, 3)), b = lum(background(e));
+    return [s, Math.round(((Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)) * 10) / 10];
+  }));
+}"""
+
+
+def test_text_has_enough_contrast_and_focus_is_visible(page: Any) -> None:
+    search(page, "BOSCH 0986452041")
+    page.locator("#box").press("ArrowDown")
+
+    ratios = page.evaluate(
+        CONTRAST,
+        ["body", ".muted", ".hint", ".top a", "button", "th", "td", ".online li",
+         ".status", "label"],
+    )  # fmt: skip
+    low = [(s, r) for s, r in ratios if r < 4.5]
+    assert ratios and low == []
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert page.evaluate("document.activeElement.matches('tr.line')")
+    assert outline == "solid"
+
+
+def test_on_a_tablet_the_cart_comes_before_the_results_and_nothing_scrolls_sideways(
+    browser: Any, live: LiveInstall
+) -> None:
+    context = browser.new_context(viewport={"width": 820, "height": 1180})
+    context.set_default_timeout(TIMEOUT_MS)
+    tab = context.new_page()
+    sign_in(tab, live.url)
+    search(tab, "BOSCH 0986452041")
+
+    cart = tab.locator("#cart").bounding_box()
+    results = tab.locator("#results").bounding_box()
+    assert cart["y"] < results["y"]
+    assert tab.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    context.close()

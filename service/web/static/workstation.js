@@ -87,8 +87,8 @@
     requestAnimationFrame(() => {
       const ms = performance.now() - started;
       window.partsTimings.push(ms);
-      const server = answer ? ` · ${answer.dataset.ms} ms` : "";
-      status.textContent = `${countVisible()} · ${Math.round(ms)} ms${server}`;
+      const server = answer ? ` · ${T.server} ${Math.round(Number(answer.dataset.ms))} ${T.ms}` : "";
+      status.textContent = `${countVisible()} ${T.rows} · ${Math.round(ms)} ${T.ms}${server}`;
       const pick = results.querySelector(".pick");
       if (pick) pick.focus();
     });
