@@ -34,7 +34,8 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
 )
 
 
-def _delivery(line: dict[str, Any]) -> str:
+def delivery_text(line: dict[str, Any]) -> str:
+    """Delivery days as `2` or `2–4`; empty when unknown."""
     lo, hi = line.get("delivery_days_min"), line.get("delivery_days_max")
     if lo is None and hi is None:
         return ""
@@ -56,7 +57,7 @@ def _cell(line: dict[str, Any], key: str) -> Any:
     if key == "match":
         return MATCH_LABELS.get(line.get("match", ""), line.get("match"))
     if key == "delivery":
-        return _delivery(line)
+        return delivery_text(line)
     if key == "qty":
         return _qty(line)
     if key == "price":

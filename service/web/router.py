@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -183,42 +184,64 @@ def workstation(request: Request, user: OptionalUserDep) -> Response:
                   "probability"))  # fmt: skip
 
 
-def _quote_request(
+@dataclass(frozen=True)
+class BoxParams:
+    """What the page sends with every search: the box and the choices made."""
+
+    box: str
+    brand: str | None
+    client_id: int | None
+    sort: str
+    all_brands: bool
+
+
+def box_params(
+    box: Annotated[str, Query(max_length=200)] = "",
+    brand: Annotated[str | None, Query(max_length=100)] = None,
+    client_id: int | None = None,
+    sort: Annotated[str, Query(pattern="^(price|delivery|probability)$")] = "price",
+    all_brands: bool = False,
+) -> BoxParams:
+    """The search parameters of a results request."""
+    return BoxParams(box, brand, client_id, sort, all_brands)
+
+
+BoxDep = Annotated[BoxParams, Depends(box_params)]
+
+
+async def _search(
     request: Request,
-    box: BoxQuery,
-    *,
+    session: SessionDep,
     user: CurrentUser,
-    brand: str | None,
-    client_group: str | None,
-    discount: Any,
-    sort: str,
-    all_brands: bool,
+    params: BoxParams,
+    parsed: BoxQuery,
+    *,
     sources: tuple[str, ...],
     online_suppliers: tuple[str, ...] = (),
-) -> QuoteRequest:
+) -> dict[str, Any] | Response:
+    """The quote answer for the box, priced for the chosen client; or the
+    error fragment when it cannot be searched."""
     settings = request.app.state.settings
-    return QuoteRequest(
-        article=box.article,
-        brand=brand or box.brand,
-        text=box.text,
-        vin=box.vin,
-        client_group=client_group,
-        department=user.department,
-        sort=sort,  # type: ignore[arg-type]
-        all_brands=all_brands,
-        limit=settings.search_max_lines,
-        time_limit_ms=settings.search_time_limit_ms,
-        discount=discount,
-        who=user.login,
-        sources=sources,
-        online_suppliers=online_suppliers,
+    group, discount = (
+        clients.client_pricing(session, params.client_id)
+        if params.client_id is not None
+        else (None, None)
     )
-
-
-def _pricing_of(session: SessionDep, client_id: int | None) -> tuple[str | None, Any]:
-    if client_id is None:
-        return None, None
-    return clients.client_pricing(session, client_id)
+    query = QuoteRequest(
+        article=parsed.article, brand=params.brand or parsed.brand,
+        text=parsed.text, vin=parsed.vin, client_group=group,
+        department=user.department, sort=params.sort,  # type: ignore[arg-type]
+        all_brands=params.all_brands, limit=settings.search_max_lines,
+        time_limit_ms=settings.search_time_limit_ms, discount=discount,
+        who=user.login, sources=sources, online_suppliers=online_suppliers,
+    )  # fmt: skip
+    try:
+        answer: dict[str, Any] = (
+            await request.app.state.quotes.search_async(query)
+        ).to_dict()
+    except QuoteError as exc:
+        return render(request, "_error.html", user, status_code=422, message=str(exc))
+    return answer
 
 
 @router.get("/ui/results")
@@ -227,36 +250,28 @@ async def results(
     user: OptionalUserDep,
     session: SessionDep,
     brands: BrandsDep,
-    box: Annotated[str, Query(max_length=200)] = "",
-    brand: Annotated[str | None, Query(max_length=100)] = None,
-    client_id: int | None = None,
-    sort: Annotated[str, Query(pattern="^(price|delivery|probability)$")] = "price",
-    all_brands: bool = False,
+    params: BoxDep,
 ) -> Response:
     """The price-list lines of a search (online suppliers come apart)."""
     if user is None:
         return _expired()
-    lang = language(request, user)
-    parsed = read_box(box, brands)
+    parsed = read_box(params.box, brands)
     if parsed.vin and not parsed.text:
         return render(request, "_vin_hint.html", user, vin=parsed.vin)
     if not (parsed.article or parsed.text or parsed.vin):
         return HTMLResponse("")
-    group, discount = _pricing_of(session, client_id)
-    query = _quote_request(request, parsed, user=user, brand=brand,
-                           client_group=group, discount=discount, sort=sort,
-                           all_brands=all_brands, sources=("pricelist",))  # fmt: skip
-    try:
-        answer = (await request.app.state.quotes.search_async(query)).to_dict()
-    except QuoteError as exc:
-        return render(request, "_error.html", user, status_code=422, message=str(exc))
-    online = _online_to_ask(request, user, parsed, answer)
+    answer = await _search(request, session, user, params, parsed,
+                           sources=("pricelist",))  # fmt: skip
+    if isinstance(answer, Response):
+        return answer
+    lang = language(request, user)
     unknown = i18n.labels(lang)["unknown_qty"]
     return render(
         request, "_results.html", user,
         answer=answer, groups=views.grouped(answer["lines"], lang, unknown),
-        online=online, box=box, brand=brand or parsed.brand or "",
-        export_url=_export_url(parsed, brand, client_id, sort),
+        online=_online_to_ask(request, user, parsed, answer), box=params.box,
+        brand=params.brand or parsed.brand or "",
+        export_url=_export_url(parsed, params),
     )  # fmt: skip
 
 
@@ -266,27 +281,18 @@ async def online_results(
     user: OptionalUserDep,
     session: SessionDep,
     brands: BrandsDep,
+    params: BoxDep,
     supplier: Annotated[str, Query(max_length=64)],
-    box: Annotated[str, Query(max_length=200)] = "",
-    brand: Annotated[str | None, Query(max_length=100)] = None,
-    client_id: int | None = None,
-    sort: Annotated[str, Query(pattern="^(price|delivery|probability)$")] = "price",
-    all_brands: bool = False,
 ) -> Response:
     """One online supplier's lines for the search, as rows to merge in."""
     if user is None:
         return _expired()
+    parsed = read_box(params.box, brands)
+    answer = await _search(request, session, user, params, parsed,
+                           sources=("online",), online_suppliers=(supplier,))  # fmt: skip
+    if isinstance(answer, Response):
+        return answer
     lang = language(request, user)
-    parsed = read_box(box, brands)
-    group, discount = _pricing_of(session, client_id)
-    query = _quote_request(request, parsed, user=user, brand=brand,
-                           client_group=group, discount=discount, sort=sort,
-                           all_brands=all_brands, sources=("online",),
-                           online_suppliers=(supplier,))  # fmt: skip
-    try:
-        answer = (await request.app.state.quotes.search_async(query)).to_dict()
-    except QuoteError as exc:
-        return render(request, "_error.html", user, status_code=422, message=str(exc))
     failed = next(iter(answer["suppliers_failed"]), None)
     unknown = i18n.labels(lang)["unknown_qty"]
     rows = [views.row_view(line, lang, unknown) for line in answer["lines"]]
@@ -308,15 +314,13 @@ def _online_to_ask(
             for sid in sorted(visible)]  # fmt: skip
 
 
-def _export_url(
-    box: BoxQuery, brand: str | None, client_id: int | None, sort: str
-) -> str:
-    params = {
-        "article": box.article, "brand": brand or box.brand, "q": box.text,
-        "vin": box.vin, "client_id": client_id, "sort": sort,
+def _export_url(box: BoxQuery, params: BoxParams) -> str:
+    values = {
+        "article": box.article, "brand": params.brand or box.brand, "q": box.text,
+        "vin": box.vin, "client_id": params.client_id, "sort": params.sort,
     }  # fmt: skip
     pairs = "&".join(
-        f"{k}={quote(str(v))}" for k, v in params.items() if v not in (None, "")
+        f"{k}={quote(str(v))}" for k, v in values.items() if v not in (None, "")
     )
     return f"/api/quotes/export.xlsx?{pairs}"
 

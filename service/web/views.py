@@ -7,6 +7,8 @@ from typing import Any
 
 import orjson
 
+from search.export import delivery_text
+
 GROUPS: tuple[str, ...] = ("exact", "verified_analog", "analog")
 # what the cart and the order need of a line; prices are checked again on order
 CART_KEYS: tuple[str, ...] = (
@@ -24,16 +26,6 @@ def money(value: str | Decimal | None, language: str = "ru") -> str:
     if language == "ru":
         return text.replace(",", "\u202f").replace(".", ",")
     return text
-
-
-def days(line: dict[str, Any]) -> str:
-    """Delivery days as `2` or `2–4`; empty when unknown."""
-    lo, hi = line.get("delivery_days_min"), line.get("delivery_days_max")
-    if lo is None and hi is None:
-        return ""
-    if lo is None or hi is None or lo == hi:
-        return str(lo if lo is not None else hi)
-    return f"{lo}–{hi}"
 
 
 def stock(line: dict[str, Any], unknown: str) -> str:
@@ -57,7 +49,7 @@ def row_view(line: dict[str, Any], language: str, unknown: str) -> dict[str, Any
         **line,
         "key": line_key(line),
         "price_text": money(price, language),
-        "days_text": days(line),
+        "days_text": delivery_text(line),
         "stock_text": stock(line, unknown),
         "probability_text": (
             f"{line['delivery_probability']:g} %"

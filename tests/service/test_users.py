@@ -353,15 +353,21 @@ def test_passwords_are_stored_as_argon2id_hashes_and_the_audit_never_has_them(
     assert "plain-secret" not in text
 
 
-def test_a_page_write_with_the_session_cookie_needs_the_csrf_token(
-    client: TestClient,
-) -> None:
+def _page_session(client: TestClient) -> signin.Issued:
+    """Sign `root` in as a page would: a session cookie instead of the token."""
     with _db(client).sessions() as session, transaction(session):
         root = find_user(session, "root")
         assert root is not None
         issued = signin.issue(session, root, kind="session", ttl=dt.timedelta(hours=1))
     client.headers.pop("Authorization")
     client.cookies.set(signin.COOKIE, issued.secret)
+    return issued
+
+
+def test_a_page_write_with_the_session_cookie_needs_the_csrf_token(
+    client: TestClient,
+) -> None:
+    issued = _page_session(client)
     department = {"code": "north", "name": "Север"}
 
     read = client.get("/api/me")
@@ -447,12 +453,7 @@ def test_the_last_active_admin_can_be_neither_demoted_nor_deactivated(
 def test_a_non_ascii_csrf_header_is_refused_not_a_server_error(
     client: TestClient,
 ) -> None:
-    with _db(client).sessions() as session, transaction(session):
-        root = find_user(session, "root")
-        assert root is not None
-        issued = signin.issue(session, root, kind="session", ttl=dt.timedelta(hours=1))
-    client.headers.pop("Authorization")
-    client.cookies.set(signin.COOKIE, issued.secret)
+    _page_session(client)
 
     answer = client.post(
         "/api/departments",
