@@ -90,6 +90,18 @@ def normalize_plate(text: str) -> str:
     return plate
 
 
+def plate_fragment(text: str) -> str | None:
+    """A part of a plate in the registry's letters (`e789kx` → `Е789КХ`), or
+    None when it holds a character no plate has; for searching by a piece."""
+    raw = _NOISE.sub("", text.upper()).removesuffix("RUS").removesuffix("РУС")
+    fragment = raw.translate(_TO_CYRILLIC)
+    if not fragment or any(
+        not c.isdigit() and c not in PLATE_LETTERS for c in fragment
+    ):
+        return None
+    return fragment
+
+
 def plate_kind(plate: str) -> str | None:
     """`car`, `motorcycle`, `public`, `trailer` (or `public/trailer`), else None.
 

@@ -156,21 +156,31 @@ def offers(
 def suppliers(
     as_json: Annotated[bool, typer.Option("--json", help="A JSON array.")] = False,
 ) -> None:
-    """Suppliers with their last load and its status."""
+    """Suppliers with their last load and its status; `stale` when overdue."""
+    from pipelines.mailbox.freshness import supplier_freshness
     from pipelines.pricelists.load import supplier_overview
 
-    rows = supplier_overview(get_settings())
+    settings = get_settings()
+    fresh = supplier_freshness(settings)
+    rows = [
+        {**r, **fresh[str(r["supplier_id"])].to_dict()}
+        for r in supplier_overview(settings)
+    ]
     if as_json:
         _print_json(rows)
         return
     table = Table(
-        "supplier", "profile", "live load", "offers", "last attempt", "status"
-    )
+        "supplier", "profile", "live load", "offers", "last attempt", "status",
+        "age h", "fresh",
+    )  # fmt: skip
     for r in rows:
+        age = "-" if r["age_h"] is None else f"{r['age_h']:g}"
         table.add_row(
             str(r["supplier_id"]), "yes" if r["has_profile"] else "no",
             str(r["live_load_id"] or "-"), str(r["live_rows"] or 0),
             str(r["last_file"] or "-"), str(r["last_status"] or "-"),
+            f"{age}/{r['expected_every_hours']}",
+            "[red]stale[/]" if r["stale"] else "[green]yes[/]",
         )  # fmt: skip
     console.print(table)
 

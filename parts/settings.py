@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -141,6 +141,83 @@ class Settings(BaseSettings):
         "$DATABASE_URL, else the SQLite file $PARTS_DATA_DIR/parts.db.",
     )
 
+    mail_host: str = Field(
+        "",
+        description="IMAP server that suppliers e-mail their price lists to; "
+        "empty: mailbox intake is off.",
+    )
+    mail_port: int = Field(993, ge=1, le=65535, description="IMAP server port.")
+    mail_security: Literal["ssl", "starttls", "plain"] = Field(
+        "ssl",
+        description="IMAP transport: TLS from the start (`ssl`), `starttls`, or "
+        "`plain` (unencrypted: a local test server only).",
+    )
+    mail_user: str = Field("", description="IMAP login of the price-list mailbox.")
+    mail_password: SecretStr = Field(
+        SecretStr(""), description="IMAP password (never logged)."
+    )
+    mail_folder: str = Field(
+        "INBOX", description="Mailbox folder watched for price lists."
+    )
+    mail_processed_folder: str = Field(
+        "parts/processed",
+        min_length=1,
+        description="Folder processed messages are moved to (`/` separates "
+        "levels; created if missing).",
+    )
+    mail_review_folder: str = Field(
+        "parts/review",
+        min_length=1,
+        description="Folder for messages no supplier profile matches, oversized "
+        "or broken ones (created if missing); nothing is deleted.",
+    )
+    mail_poll_s: int = Field(
+        60, ge=5, description="How often the Dagster mailbox sensor polls, seconds."
+    )
+    mail_max_message_mb: int = Field(
+        50,
+        ge=1,
+        description="Largest message downloaded, in MiB (by the size the server "
+        "reports); a bigger one goes to the review folder unread.",
+    )
+    mail_retries: int = Field(
+        2,
+        ge=0,
+        le=10,
+        description="Reconnects after the mailbox was unreachable or the "
+        "connection dropped, with exponential backoff.",
+    )
+    mail_timeout_s: float = Field(
+        15, gt=0, le=300, description="Timeout of one IMAP or SMTP network step."
+    )
+    smtp_host: str = Field(
+        "",
+        description="SMTP server for replies to a supplier whose file was "
+        "quarantined; empty: no replies.",
+    )
+    smtp_port: int = Field(587, ge=1, le=65535, description="SMTP server port.")
+    smtp_security: Literal["ssl", "starttls", "plain"] = Field(
+        "starttls", description="SMTP transport: `ssl`, `starttls` or `plain`."
+    )
+    smtp_user: str = Field("", description="SMTP login; empty: send without login.")
+    smtp_password: SecretStr = Field(
+        SecretStr(""), description="SMTP password (never logged)."
+    )
+    smtp_from: str = Field(
+        "", description="From address of replies; empty: PARTS_MAIL_USER."
+    )
+
+    @model_validator(mode="after")
+    def _mail_folders_differ(self) -> Settings:
+        watched = self.mail_folder.strip("/").lower()
+        for name in ("mail_processed_folder", "mail_review_folder"):
+            if getattr(self, name).strip("/").lower() == watched:
+                raise ValueError(
+                    f"`{name}` must differ from the watched folder `{self.mail_folder}`"
+                    " (messages would be read again)"
+                )
+        return self
+
     @field_validator("data_dir", "profiles_dir")
     @classmethod
     def _expand(cls, value: Path) -> Path:
@@ -169,6 +246,11 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def mail_dir(self) -> Path:
+        """The mailbox intake's ledger and review list."""
+        return self.lake_dir / "mail"
 
     @property
     def dagster_home(self) -> Path:

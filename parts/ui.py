@@ -43,7 +43,7 @@ class Service:
 
 
 DAGSTER = Service("dagster", "/server_info")
-API = Service("api", "/api/suppliers")
+API = Service("api", "/api/health")
 # the demo's online suppliers (`suppliers/online/demo-*.toml` point at these
 # ports): a quick one, and one slower than its timeout, reported as failed
 ONLINE_FAST = Service("online-emex", "/_control", ("--token", "demo-token"))

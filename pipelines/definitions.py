@@ -9,6 +9,7 @@ from pipelines.catalogue.assets import catalogue
 from pipelines.catalogue.sensors import build_catalogue_sensor
 from pipelines.crosslists.assets import crosses
 from pipelines.crosslists.sensors import build_crosses_sensor
+from pipelines.mailbox.sensors import build_mailbox_sensor, mailbox
 from pipelines.pricelists.assets import price_list_checks, supplier_offers
 from pipelines.pricelists.sensors import build_inbox_sensor
 from pipelines.search_index.assets import (
@@ -19,7 +20,7 @@ from pipelines.search_index.assets import (
 )
 
 defs = Definitions(
-    assets=[supplier_offers, catalogue, crosses, offers_index],
+    assets=[supplier_offers, catalogue, crosses, offers_index, mailbox],
     jobs=[index_job],
     schedules=[compaction_schedule],
     asset_checks=price_list_checks,
@@ -28,5 +29,6 @@ defs = Definitions(
         build_catalogue_sensor(poll_s=get_settings().inbox_poll_s),
         build_crosses_sensor(poll_s=get_settings().inbox_poll_s),
         build_index_sensor(poll_s=get_settings().inbox_poll_s),
+        build_mailbox_sensor(poll_s=get_settings().mail_poll_s),
     ],
 )

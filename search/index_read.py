@@ -34,6 +34,10 @@ class BrandChoice:
     offers: int
 
 
+ALL_DEPARTMENTS = "*"
+"""A department that sees every price list (an admin with no department)."""
+
+
 def allowed_suppliers(
     manifest: index_store.Manifest,
     *,
@@ -45,7 +49,11 @@ def allowed_suppliers(
     out = set()
     for supplier_id, entry in manifest.suppliers.items():
         meta = entry.meta
-        if meta.departments and department not in meta.departments:
+        if (
+            meta.departments
+            and department != ALL_DEPARTMENTS
+            and department not in meta.departments
+        ):
             continue
         if wanted and not wanted & set(meta.price_groups):
             continue

@@ -181,12 +181,16 @@ def find_offers(
     brand: str | None = None,
     supplier_id: str | None = None,
     limit: int = 200,
+    visible: frozenset[str] | None = None,
 ) -> tuple[pl.DataFrame, bool]:
-    """Live offers of one canonical article (and brand), cheapest first, at most
-    `limit`; the flag says whether more were cut."""
+    """Live offers of one canonical article (and brand) of the `visible`
+    suppliers (None: all), cheapest first, at most `limit`; the flag says
+    whether more were cut."""
     frame = scan_offers(lake, supplier_id).filter(pl.col("article") == article)
     if brand:
         frame = frame.filter(pl.col("brand") == brand)
+    if visible is not None:
+        frame = frame.filter(pl.col("supplier_id").is_in(sorted(visible)))
     rows = frame.sort("price").head(limit + 1).collect()
     return rows.head(limit), rows.height > limit
 

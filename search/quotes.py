@@ -341,7 +341,7 @@ class _Run:
             self.notes.append(f"no offers for `{asked}`")
         elif request.text and not request.vin:
             self.notes.append(f"no part names hold `{request.text}`")
-        if request.price_groups or request.department:
+        if self.allowed is not None:  # some price lists are hidden from this caller
             self.notes.append("visible suppliers were narrowed by department or "
                               "price group")  # fmt: skip
 

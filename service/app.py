@@ -14,13 +14,13 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from crosses.graph import CrossGraph, GraphCache
 from parts.settings import Settings, get_settings
-from service.api import brands, crosses, offers, pricing, suppliers, vehicles
+from service.api import brands, crosses, mail, offers, pricing, suppliers, vehicles
 from service.clients import router as clients
 from service.db import router as audit
 from service.db.engine import Database
@@ -32,6 +32,8 @@ from service.pricing_rules import router as pricing_rules
 from service.quotes import router as quotes
 from service.quotes.engine import build_engine
 from service.users import router as users
+from service.users.logic import NotAllowed, TooManyAttempts
+from service.users.signin import SignInThrottle
 from service.web import router as web
 
 
@@ -67,13 +69,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.graphs = graphs
     app.state.quotes = engine
     app.state.quote_parts = engine_parts
+    app.state.signin_throttle = SignInThrottle()
+    app.add_api_route("/api/health", _health, methods=["GET"], tags=["health"])
     app.include_router(users.router, prefix="/api")
     app.include_router(clients.router, prefix="/api")
     app.include_router(orders.router, prefix="/api")
     # every other route needs a signed-in user; writes check their own right
     signed_in = [require("quote")]
     for module in (quotes, offers, crosses, vehicles, brands, suppliers, pricing,
-                   pricing_rules):  # fmt: skip
+                   pricing_rules, mail):  # fmt: skip
         app.include_router(module.router, prefix="/api", dependencies=signed_in)
     app.include_router(
         audit.router, prefix="/api", dependencies=[require("audit.read")]
@@ -85,11 +89,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pricing_rules.logic.RulesRejected, pricing_rules.rules_rejected
     )
     app.add_exception_handler(orders_logic.OrderRejected, orders.order_rejected)
+    app.add_exception_handler(NotAllowed, _problem(403, "not allowed"))
+    app.add_exception_handler(TooManyAttempts, _too_many)
     app.add_exception_handler(LookupError, _problem(404, "not found"))
     app.add_exception_handler(StarletteHTTPException, _http_problem)
     app.add_exception_handler(RequestValidationError, _validation_problem)
     app.add_exception_handler(ValueError, _problem(422, "bad input"))
     return app
+
+
+async def _too_many(request: Request, exc: Exception) -> Response:
+    """Sign-ins refused for a while, with when to try again."""
+    assert isinstance(exc, TooManyAttempts)
+    wait = str(max(1, round(exc.wait_s)))
+    return JSONResponse(
+        {"type": "about:blank", "title": "too many attempts", "status": 429,
+         "detail": str(exc)},
+        status_code=429, media_type="application/problem+json",
+        headers={"Retry-After": wait},
+    )  # fmt: skip
+
+
+async def _health() -> dict[str, str]:
+    """Whether the API is up (no sign-in: for process supervisors)."""
+    return {"status": "ok"}
 
 
 def _lifespan(database: Database, parts: dict[str, Any]) -> Any:
@@ -115,7 +138,9 @@ def _lifespan(database: Database, parts: dict[str, Any]) -> Any:
 
 
 def _problem(status: int, title: str) -> Any:
-    async def handler(request: Request, exc: Exception) -> JSONResponse:
+    async def handler(request: Request, exc: Exception) -> Response:
+        if web.wants_page(request):
+            return web.error_page(request, status, str(exc))
         return JSONResponse(
             {
                 "type": "about:blank",
@@ -130,9 +155,11 @@ def _problem(status: int, title: str) -> Any:
     return handler
 
 
-async def _http_problem(request: Request, exc: Exception) -> JSONResponse:
+async def _http_problem(request: Request, exc: Exception) -> Response:
     """FastAPI's own HTTP errors (401, 404 routes…) as problem+json too."""
     assert isinstance(exc, StarletteHTTPException)
+    if web.wants_page(request):
+        return web.error_page(request, exc.status_code, str(exc.detail))
     return JSONResponse(
         {"type": "about:blank", "title": str(exc.detail), "status": exc.status_code,
          "detail": str(exc.detail)},
@@ -142,12 +169,14 @@ async def _http_problem(request: Request, exc: Exception) -> JSONResponse:
     )  # fmt: skip
 
 
-async def _validation_problem(request: Request, exc: Exception) -> JSONResponse:
+async def _validation_problem(request: Request, exc: Exception) -> Response:
     """Query and body validation errors as problem+json, every problem listed."""
     assert isinstance(exc, RequestValidationError)
     problems = [
         f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
     ]
+    if web.wants_page(request):
+        return web.error_page(request, 422, "; ".join(problems))
     return JSONResponse(
         {"type": "about:blank", "title": "bad input", "status": 422,
          "detail": "; ".join(problems), "problems": problems},

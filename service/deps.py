@@ -14,6 +14,7 @@ from crosses.brand_decisions import decisions_path
 from crosses.brands import BrandTable, default_table
 from crosses.graph import CrossGraph
 from parts.settings import Settings
+from search.index_read import ALL_DEPARTMENTS
 from service.db.audit import Actor
 from service.db.engine import Database
 from service.users import logic as users
@@ -128,6 +129,25 @@ def require(right: str) -> Any:
         return user
 
     return Depends(check)
+
+
+def get_visible_suppliers(
+    request: Request, user: CurrentUserDep
+) -> frozenset[str] | None:
+    """The price lists the user's department may see (None: every one).
+
+    Read from the live index, where each supplier's departments are kept; with
+    no index yet, only the lists open to every department.
+    """
+    department = users.search_department(user)
+    snapshot = request.app.state.quotes.index.snapshot()
+    if snapshot is None:
+        return None if department == ALL_DEPARTMENTS else frozenset()
+    allowed: frozenset[str] | None = snapshot.allowed(department)
+    return allowed
+
+
+VisibleSuppliersDep = Annotated[frozenset[str] | None, Depends(get_visible_suppliers)]
 
 
 def get_actor(user: CurrentUserDep) -> Actor:

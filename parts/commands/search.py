@@ -50,7 +50,11 @@ def search(
         str | None, typer.Option(help="Client group to price for.")
     ] = None,
     department: Annotated[
-        str | None, typer.Option(help="The caller's department (visibility).")
+        str | None,
+        typer.Option(
+            help="Search as this department (visibility); default: every "
+            "department's price lists, as an admin sees them."
+        ),
     ] = None,
     price_group: Annotated[
         list[str] | None, typer.Option(help="Only these price groups.")
@@ -73,6 +77,7 @@ def search(
     """Quote search: offers of a part and its analogs, priced, ranked."""
     from crosses.graph import GraphCache
     from search.export import quote_workbook
+    from search.index_read import ALL_DEPARTMENTS
     from search.quotes import QuoteError, QuoteRequest
     from service.db.engine import Database
     from service.db.migrate import upgrade
@@ -93,7 +98,8 @@ def search(
     try:
         request = QuoteRequest(
             article=article, brand=brand, text=q, vin=vin, client_group=client_group,
-            department=department, price_groups=tuple(price_group or ()),
+            department=department or ALL_DEPARTMENTS,
+            price_groups=tuple(price_group or ()),
             sort=sort,  # type: ignore[arg-type]
             all_brands=all_brands, analogs=not no_analogs, online=not no_online,
             in_stock=in_stock,

@@ -11,7 +11,7 @@ import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crosses.plates import BadPlate, latin_plate, normalize_plate
+from crosses.plates import BadPlate, latin_plate, normalize_plate, plate_fragment
 from crosses.vin import decode_vin, normalize_vin
 from pricing.rules import Discount
 from service.clients.models import (
@@ -28,6 +28,8 @@ from service.db.models import Client, ClientGroup, ClientPhone, Vehicle
 
 MAX_FOUND = 50
 _DIGITS = re.compile(r"\D+")
+_PHONE_TEXT = re.compile(r"[\d\s+()\-.]+")
+_PLATE_PIECE = re.compile(r"\d.*[^\W\d_]|[^\W\d_].*\d")  # a letter and a digit
 _REQUIRED = frozenset({"kind", "name", "client_group"})
 
 
@@ -140,10 +142,26 @@ def find_clients(
     if not text:
         return [], "name", False
     how, query = _match(text, region)
-    rows = list(
+    rows = _first(session, query, limit)
+    if not rows and how == "plate" and _plate_or_none(text) is None:
+        # `Авто 1` reads like a piece of a plate, but may be a name
+        how, rows = "name", _first(session, _by_name(text), limit)
+    return rows[:limit], how, len(rows) > limit
+
+
+def _first(session: Session, query: Any, limit: int) -> list[Client]:
+    return list(
         session.scalars(query.order_by(Client.name, Client.id).limit(limit + 1))
     )
-    return rows[:limit], how, len(rows) > limit
+
+
+def _by_name(text: str) -> Any:
+    words = search_name(text).split()[:5]
+    return (
+        select(Client)
+        .distinct()
+        .where(*[Client.search_name.contains(w, autoescape=True) for w in words])
+    )
 
 
 def _match(text: str, region: str) -> tuple[str, Any]:
@@ -155,8 +173,8 @@ def _match(text: str, region: str) -> tuple[str, Any]:
     plate = _plate_or_none(text)
     if plate is not None:
         return "plate", base.join(Vehicle).where(Vehicle.plate == plate)
-    if len(digits) >= 5 and len(digits) >= len(text.replace(" ", "")) - 4:
-        # mostly digits: a phone, whole or its tail
+    if len(digits) >= 4 and _PHONE_TEXT.fullmatch(text):
+        # written as a phone: the whole number, or its last digits
         try:
             e164 = normalize_phone(text, region=region)
         except ClientError:
@@ -164,10 +182,13 @@ def _match(text: str, region: str) -> tuple[str, Any]:
                 ClientPhone.e164.like(f"%{digits}")
             )
         return "phone", base.join(ClientPhone).where(ClientPhone.e164 == e164)
-    words = search_name(text).split()[:5]
-    return "name", base.where(
-        *[Client.search_name.contains(w, autoescape=True) for w in words]
-    )
+    fragment = plate_fragment(text) if _PLATE_PIECE.search(text) else None
+    if fragment is not None and len(fragment) >= 3:
+        # letters and digits in a plate's alphabet: a piece of a plate
+        return "plate", base.join(Vehicle).where(
+            Vehicle.plate.contains(fragment, autoescape=True)
+        )
+    return "name", _by_name(text)
 
 
 def client_pricing(session: Session, client_id: int) -> tuple[str, Discount | None]:

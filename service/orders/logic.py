@@ -36,7 +36,7 @@ from service.orders.models import (
     OrderOut,
     OrderSummary,
 )
-from service.users.logic import CurrentUser
+from service.users.logic import CurrentUser, sees_department
 
 log = logging.getLogger(__name__)
 
@@ -515,11 +515,20 @@ def _clip(text: str | None, most: int) -> str | None:
 # reading orders --------------------------------------------------------------------
 
 
-def get_order(session: Session, order_id: int, *, lock: bool = False) -> CustomerOrder:
-    """The order `order_id` (locked for update if asked), or LookupError (404)."""
+def get_order(
+    session: Session,
+    order_id: int,
+    *,
+    lock: bool = False,
+    viewer: CurrentUser | None = None,
+) -> CustomerOrder:
+    """The order `order_id` (locked for update if asked), or LookupError (404);
+    also 404 when the `viewer` may not see its department's orders."""
     query = select(CustomerOrder).where(CustomerOrder.id == order_id)
     order = session.scalar(query.with_for_update() if lock else query)
-    if order is None:
+    if order is None or (
+        viewer is not None and not sees_department(viewer, order.department)
+    ):
         raise LookupError(f"no order {order_id}")
     return order
 
@@ -530,11 +539,14 @@ def list_orders(
     client_id: int | None = None,
     status: str | None = None,
     limit: int = 50,
+    viewer: CurrentUser | None = None,
 ) -> tuple[list[OrderSummary], bool]:
-    """Orders newest first (of one client, in one status), at most `limit`;
-    and whether more matched."""
+    """Orders newest first (of one client, in one status, of the departments
+    the `viewer` sees), at most `limit`; and whether more matched."""
     limit = max(1, min(limit, MAX_ORDERS))
     query = _summaries().limit(limit + 1)
+    if viewer is not None and viewer.role != "admin":
+        query = query.where(CustomerOrder.department == viewer.department)
     if client_id is not None:
         query = query.where(CustomerOrder.client_id == client_id)
     if status is not None:

@@ -67,22 +67,22 @@ async def post_order(
 @router.get("")
 def get_orders(
     session: SessionDep,
-    _user: Reader,
+    user: Reader,
     client_id: Annotated[int | None, Query(description="Of this client.")] = None,
     status: Annotated[Status | None, Query(description="In this status.")] = None,
     limit: Annotated[int, Query(ge=1, le=logic.MAX_ORDERS)] = 50,
 ) -> OrderPage:
-    """Orders, newest first."""
+    """Orders of the user's department (an admin: all), newest first."""
     orders, cut = logic.list_orders(
-        session, client_id=client_id, status=status, limit=limit
+        session, client_id=client_id, status=status, limit=limit, viewer=user
     )
     return OrderPage(orders=orders, truncated=cut)
 
 
 @router.get("/{order_id}")
-def get_order(order_id: int, session: SessionDep, _user: Reader) -> OrderOut:
-    """One order with its lines."""
-    return logic.order_out(session, logic.get_order(session, order_id))
+def get_order(order_id: int, session: SessionDep, user: Reader) -> OrderOut:
+    """One order with its lines (404 for another department's order)."""
+    return logic.order_out(session, logic.get_order(session, order_id, viewer=user))
 
 
 @router.post("/{order_id}/status", responses={409: PROBLEM})
@@ -92,7 +92,7 @@ def post_status(
     """Move an order on (new → confirmed → ordered → received → issued), or
     cancel it before it is issued."""
     with transaction(session):
-        order = logic.get_order(session, order_id, lock=True)
+        order = logic.get_order(session, order_id, lock=True, viewer=user)
         logic.change_status(session, order, body.status, actor=user.actor)
     return logic.order_out(session, order)
 
@@ -102,9 +102,9 @@ def post_status(
     response_class=Response,
     responses={200: {"content": {XLSX: {}}}},
 )
-def get_order_workbook(order_id: int, session: SessionDep, _user: Reader) -> Response:
+def get_order_workbook(order_id: int, session: SessionDep, user: Reader) -> Response:
     """The order as an Excel workbook for the client (no purchase prices)."""
-    order = logic.order_out(session, logic.get_order(session, order_id))
+    order = logic.order_out(session, logic.get_order(session, order_id, viewer=user))
     name = f"order-{order.id}.xlsx"
     return Response(
         order_workbook(order),

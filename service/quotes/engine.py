@@ -20,7 +20,7 @@ from crosses.brands import BrandTable, default_table
 from crosses.graph import CrossGraph
 from parts.settings import Settings
 from search.catalogue_lake import CatalogueCache
-from search.index_read import open_index
+from search.index_read import ALL_DEPARTMENTS, open_index
 from search.online.client import OnlineClients
 from search.online.config import OnlineSupplier, load_online_suppliers
 from search.online_loop import LoopThread
@@ -136,7 +136,11 @@ def online_visibility(
             s.id
             for s in suppliers.values()
             if s.enabled
-            and (not s.departments or department in s.departments)
+            and (
+                not s.departments
+                or department == ALL_DEPARTMENTS
+                or department in s.departments
+            )
             and (not wanted or wanted & set(s.price_groups))
         )
 

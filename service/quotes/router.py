@@ -14,7 +14,7 @@ from search.quotes import SORTS, QuoteEngine, QuoteRequest
 from service.clients.logic import client_pricing
 from service.deps import CurrentUserDep, SessionDep
 from service.quotes.models import QuoteAnswerOut
-from service.users.logic import CurrentUser
+from service.users.logic import search_department
 
 router = APIRouter(tags=["quotes"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -103,7 +103,7 @@ async def quote_request(
     A user searches as their department; only an admin may name another.
     """
     settings = request.app.state.settings
-    department = _department(user, department)
+    department = search_department(user, department)
     discount = None
     if client_id is not None:
         client_group, discount = client_pricing(session, client_id)
@@ -127,17 +127,6 @@ async def quote_request(
         sources=tuple(source or ("pricelist", "online")),
         online_suppliers=tuple(online_supplier or ()),
     )
-
-
-def _department(user: CurrentUser, asked: str | None) -> str | None:
-    if asked is None or asked == user.department:
-        return user.department
-    if user.role != "admin":
-        mine = f"department `{user.department}`" if user.department else "no department"
-        raise HTTPException(
-            403, f"`{user.login}` searches as {mine} only (an admin may name one)"
-        )
-    return asked
 
 
 QuoteRequestDep = Annotated[QuoteRequest, Depends(quote_request)]

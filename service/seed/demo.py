@@ -51,7 +51,7 @@ def demo_clients(vins: tuple[tuple[str, str, int], ...]) -> list[ClientIn]:
                  phones=[PhoneIn(number="8 (916) 123-45-67", label="мобильный")],
                  vehicles=[car(0, "А123ВС77")]),
         ClientIn(kind="company", name="ООО «АвтоСервис Плюс»", client_group="service",
-                 inn="7701234560", discount_percent=3,
+                 inn="7701234560", discount_percent=10,
                  phones=[PhoneIn(number="+7 495 123-45-67", label="офис")],
                  vehicles=[car(1, "В456ОР199"), car(2, "Е789КХ750")]),
         ClientIn(kind="person", name="ИП Петрова Анна Викторовна",

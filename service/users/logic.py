@@ -11,9 +11,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from search.index_read import ALL_DEPARTMENTS
 from service.db import audit
 from service.db.audit import Actor
 from service.db.models import Department, User
+from service.users.signin import SignInThrottle
 
 Role = Literal["admin", "manager", "analyst"]
 ROLES: tuple[str, ...] = ("admin", "manager", "analyst")
@@ -37,6 +39,20 @@ class UserError(ValueError):
     """A user or department that cannot be saved as given."""
 
 
+class TooManyAttempts(Exception):
+    """Too many wrong passwords for a login lately (429)."""
+
+    def __init__(self, login: str, wait_s: float) -> None:
+        self.wait_s = wait_s
+        super().__init__(
+            f"too many wrong passwords for `{login}`: try again in {wait_s:.0f} s"
+        )
+
+
+class NotAllowed(PermissionError):
+    """The signed-in user's role or department does not allow this (403)."""
+
+
 @dataclass(frozen=True)
 class CurrentUser:
     """Who is signed in, as requests see it (no ORM row, no password hash)."""
@@ -55,6 +71,31 @@ class CurrentUser:
     @property
     def actor(self) -> Actor:
         return Actor(who=self.login, via="api")
+
+
+def search_department(user: CurrentUser, asked: str | None = None) -> str | None:
+    """The department a user's searches run as: their own. An admin may name
+    another, and an admin with none sees every department's price lists."""
+    if asked is not None and asked != user.department:
+        if user.role != "admin":
+            mine = (
+                f"department `{user.department}`"
+                if user.department
+                else "no department"
+            )
+            raise NotAllowed(
+                f"`{user.login}` searches as {mine} only (an admin may name one)"
+            )
+        return asked
+    if user.department is None and user.role == "admin":
+        return ALL_DEPARTMENTS
+    return user.department
+
+
+def sees_department(user: CurrentUser, department: str | None) -> bool:
+    """Whether a user may see a record of `department` (an order…): admins see
+    every department, others their own."""
+    return user.role == "admin" or department == user.department
 
 
 def hash_password(password: str) -> str:
@@ -87,6 +128,22 @@ def authenticate(session: Session, login: str, password: str) -> User | None:
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
+    return user
+
+
+def authenticate_throttled(
+    session: Session, throttle: SignInThrottle, login: str, password: str
+) -> User | None:
+    """`authenticate`, refused with `TooManyAttempts` while the login is locked
+    after a run of wrong passwords."""
+    wait = throttle.wait_s(login)
+    if wait > 0:
+        raise TooManyAttempts(login, wait)
+    user = authenticate(session, login, password)
+    if user is None:
+        throttle.failed(login)
+    else:
+        throttle.succeeded(login)
     return user
 
 

@@ -28,10 +28,16 @@ Admin = Annotated[CurrentUser, require("users.write")]
 
 
 @router.post("/auth/token", status_code=201)
-def post_token(body: TokenIn, session: SessionDep, settings: SettingsDep) -> TokenOut:
-    """A bearer token for the API, for a login and password (401 if wrong)."""
+def post_token(
+    body: TokenIn, session: SessionDep, settings: SettingsDep, request: Request
+) -> TokenOut:
+    """A bearer token for the API, for a login and password (401 if wrong; 429
+    for a while after several wrong ones)."""
+    throttle = request.app.state.signin_throttle
     with transaction(session):
-        user = logic.authenticate(session, body.login, body.password)
+        user = logic.authenticate_throttled(
+            session, throttle, body.login, body.password
+        )
         if user is None:
             raise HTTPException(401, "wrong login or password")
         issued = signin.issue(

@@ -10,6 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -105,3 +108,48 @@ def revoke_user(session: Session, user_id: int) -> None:
         .where(AuthToken.user_id == user_id, AuthToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
+
+
+class SignInThrottle:
+    """Wrong passwords slow a login down: after `free` failures within
+    `window_s`, that login is refused for `lock_s` seconds.
+
+    Kept in the process: each API process counts on its own, which bounds a
+    guesser to `free` tries per window per process.
+    """
+
+    def __init__(
+        self,
+        *,
+        free: int = 5,
+        window_s: float = 600.0,
+        lock_s: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.free, self.window_s, self.lock_s = free, window_s, lock_s
+        self._clock = clock
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def wait_s(self, login: str) -> float:
+        """Seconds before `login` may try again (0: now)."""
+        now = self._clock()
+        with self._lock:
+            recent = self._recent(login.strip().lower(), now)
+            if len(recent) < self.free:
+                return 0.0
+            return max(0.0, recent[-1] + self.lock_s - now)
+
+    def failed(self, login: str) -> None:
+        """Count a wrong password for `login`."""
+        key = login.strip().lower()
+        with self._lock:
+            self._failures[key] = [*self._recent(key, self._clock()), self._clock()]
+
+    def succeeded(self, login: str) -> None:
+        """Forget the failures of `login`."""
+        with self._lock:
+            self._failures.pop(login.strip().lower(), None)
+
+    def _recent(self, key: str, now: float) -> list[float]:
+        return [t for t in self._failures.get(key, []) if now - t < self.window_s]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 LANGUAGES: tuple[str, ...] = ("ru", "en")
 COOKIE = "parts_lang"
 
@@ -24,6 +26,7 @@ LABELS: dict[str, dict[str, str]] = {
         "login": "Логин",
         "password": "Пароль",
         "wrong_password": "Неверный логин или пароль",
+        "too_many": "Слишком много неверных паролей: попробуйте через {s} с",
         "session_expired": "Сеанс истёк: войдите снова. Корзина сохранена.",
         "signed_out": "Вы вышли.",
         "sort": "Сортировка",
@@ -56,11 +59,10 @@ LABELS: dict[str, dict[str, str]] = {
         "col_price": "Цена, ₽",
         "add": "В корзину",
         "choose_brand": "Артикул есть у нескольких брендов — выберите:",
-        "offers": "предложений",
         "no_results": "Ничего не найдено",
         "online": "Онлайн-поставщики",
         "online_waiting": "ждём ответа",
-        "online_ok": "строк",
+        "online_ok": "строка|строки|строк",
         "online_failed": "нет ответа",
         "cart": "Корзина",
         "cart_empty": "Корзина пуста: выберите строку и нажмите +",
@@ -91,7 +93,22 @@ LABELS: dict[str, dict[str, str]] = {
         "stock_unchecked": "наличие не подтверждено",
         "change_status": "Сменить статус",
         "department": "Подразделение",
-        "rows": "строк",
+        "rows": "строка|строки|строк",
+        "offers_forms": "предложение|предложения|предложений",
+        "analogs_only": "только аналоги",
+        "cannot_order": "Ваша роль не оформляет заказы",
+        "confirm_cancel": "Отменить заказ? Отменённый заказ не вернуть.",
+        "p_bad_qty": "строка {position}: количество должно быть не меньше 1",
+        "p_multiplicity": "строка {position}: количество кратно {multiplicity}, например {nearest}",
+        "p_out_of_stock": "строка {position}: нет в наличии",
+        "p_over_stock": "строка {position}: в наличии только {stock}",
+        "p_price_changed": "строка {position}: цена изменилась: было {price_seen}, стало {price}",
+        "p_gone": "строка {position}: предложение больше не действует",
+        "p_supplier_failed": "строка {position}: поставщик не ответил, попробуйте ещё раз",
+        "p_no_price": "строка {position}: нет цены",
+        "p_repeated": "строка {position}: это предложение уже есть в заказе",
+        "error": "Ошибка",
+        "not_found": "Не найдено",
         "ms": "мс",
         "server": "сервер",
         "x_purchase": "Закупка",
@@ -125,6 +142,7 @@ LABELS: dict[str, dict[str, str]] = {
         "login": "Login",
         "password": "Password",
         "wrong_password": "Wrong login or password",
+        "too_many": "Too many wrong passwords: try again in {s} s",
         "session_expired": "Your session expired: sign in again. The cart is kept.",
         "signed_out": "You signed out.",
         "sort": "Sort",
@@ -157,11 +175,10 @@ LABELS: dict[str, dict[str, str]] = {
         "col_price": "Price, ₽",
         "add": "Add to cart",
         "choose_brand": "The article exists under several brands. Choose one:",
-        "offers": "offers",
         "no_results": "Nothing found",
         "online": "Online suppliers",
         "online_waiting": "waiting",
-        "online_ok": "lines",
+        "online_ok": "line|lines",
         "online_failed": "no answer",
         "cart": "Cart",
         "cart_empty": "The cart is empty: select a line and press +",
@@ -192,7 +209,22 @@ LABELS: dict[str, dict[str, str]] = {
         "stock_unchecked": "stock not confirmed",
         "change_status": "Change status",
         "department": "Department",
-        "rows": "lines",
+        "rows": "line|lines",
+        "offers_forms": "offer|offers",
+        "analogs_only": "analogs only",
+        "cannot_order": "Your role does not place orders",
+        "confirm_cancel": "Cancel the order? A cancelled order cannot come back.",
+        "p_bad_qty": "line {position}: order at least 1",
+        "p_multiplicity": "line {position}: order in steps of {multiplicity}, e.g. {nearest}",
+        "p_out_of_stock": "line {position}: out of stock",
+        "p_over_stock": "line {position}: only {stock} in stock",
+        "p_price_changed": "line {position}: the price changed from {price_seen} to {price}",
+        "p_gone": "line {position}: no longer offered",
+        "p_supplier_failed": "line {position}: the supplier did not answer, try again",
+        "p_no_price": "line {position}: no price",
+        "p_repeated": "line {position}: this offer is in the order already",
+        "error": "Error",
+        "not_found": "Not found",
         "ms": "ms",
         "server": "server",
         "x_purchase": "Purchase",
@@ -214,3 +246,48 @@ LABELS: dict[str, dict[str, str]] = {
 def labels(language: str) -> dict[str, str]:
     """The labels of `language`, Russian when it is unknown."""
     return LABELS.get(language, LABELS["ru"])
+
+
+# what the quote engine says, as the page says it in Russian
+_NOTES_RU: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), text)
+    for pattern, text in (
+        (r"^no offers for `(.+)`$", r"Нет предложений по «\1»"),
+        (r"^no brand holds the article `(.+)`$", r"Артикул «\1» не найден ни у одного бренда"),
+        (r"^only online suppliers offer `(.+)`$", r"«\1» есть только у онлайн-поставщиков"),
+        (r"^no part names hold `(.+)`$", r"Нет деталей с названием «\1»"),
+        (r"^visible suppliers were narrowed by department or price group$",
+         "Часть прайс-листов скрыта: они не для вашего подразделения"),
+        (r"^VIN (\S+): (\d+) catalogue vehicles, (\d+) parts of `(.+)`$",
+         r"VIN \1: автомобилей в каталоге: \2, деталей «\4»: \3"),
+        (r"^timed out after ([\d.]+) s$", r"не ответил за \1 с"),
+        (r"^not asked for (\d+) s more: timed out after ([\d.]+) s$",
+         r"не спрашиваем ещё \1 с: не ответил за \2 с"),
+        (r"^not asked for (\d+) s more: (.+)$", r"не спрашиваем ещё \1 с: \2"),
+    )
+)  # fmt: skip
+
+
+def note(text: str, language: str) -> str:
+    """An engine note or supplier failure in the page's language."""
+    if language != "ru":
+        return text
+    for pattern, replacement in _NOTES_RU:
+        if pattern.match(text):
+            return pattern.sub(replacement, text)
+    return text
+
+
+def plural(n: int, forms: str) -> str:
+    """`n` with the Russian word form for it: forms `строка|строки|строк`
+    (one, few, many); an English pair `line|lines` works too."""
+    words = forms.split("|")
+    if len(words) == 2:
+        return f"{n} {words[0] if n == 1 else words[1]}"
+    if n % 10 == 1 and n % 100 != 11:
+        word = words[0]
+    elif 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        word = words[1]
+    else:
+        word = words[2]
+    return f"{n} {word}"

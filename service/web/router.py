@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
+import orjson
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from search.export import quote_workbook
 from search.quotes import QuoteError, QuoteRequest
 from service.clients import logic as clients
 from service.db import audit
@@ -25,14 +27,17 @@ from service.deps import BrandsDep, OptionalUserDep, SessionDep, SettingsDep
 from service.orders import logic as orders
 from service.users import logic as users
 from service.users import signin
-from service.users.logic import CurrentUser
+from service.users.logic import CurrentUser, search_department
 from service.web import i18n, views
 from service.web.query import BoxQuery, read_box
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals["money"] = views.money
+templates.env.globals["note"] = i18n.note
+templates.env.globals["plural"] = i18n.plural
 router = APIRouter(include_in_schema=False)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class SignInNeeded(Exception):
@@ -85,6 +90,20 @@ async def sign_in_needed(request: Request, exc: Exception) -> Response:
     return RedirectResponse(f"/ui/login?next={quote(exc.next_url)}", status_code=303)
 
 
+def wants_page(request: Request) -> bool:
+    """A browser navigating to a page (not the script asking for a fragment)."""
+    return request.url.path.startswith("/ui") and not request.headers.get(
+        "x-requested-with"
+    )
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    """An error as a page of the workstation, in its language."""
+    user = getattr(request.state, "user", None)
+    return render(request, "error.html", user, status_code=status,
+                  status=status, message=message)  # fmt: skip
+
+
 @router.get("/")
 def root() -> RedirectResponse:
     return RedirectResponse("/ui", status_code=307)
@@ -112,16 +131,23 @@ def login_post(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    login: Annotated[str, Form(max_length=60)],
+    login: Annotated[str, Form(max_length=200)],
     password: Annotated[str, Form(max_length=200)],
     next: Annotated[str, Form(max_length=500)] = "/ui",
 ) -> Response:
+    page = {"next": _safe_next(next), "expired": False, "out": False,
+            "login": login[:60]}  # fmt: skip
     with transaction(session):
-        found = users.authenticate(session, login, password)
+        try:
+            found = users.authenticate_throttled(
+                session, request.app.state.signin_throttle, login[:60], password
+            )
+        except users.TooManyAttempts as exc:
+            return render(request, "login.html", None, status_code=429,
+                          error=False, wait_s=round(exc.wait_s), **page)  # fmt: skip
         if found is None:
             return render(request, "login.html", None, status_code=401,
-                          next=_safe_next(next), expired=False, out=False,
-                          error=True, login=login)  # fmt: skip
+                          error=True, **page)  # fmt: skip
         issued = signin.issue(
             session, found, kind="session",
             ttl=dt.timedelta(hours=settings.session_ttl_h),
@@ -142,20 +168,26 @@ def login_post(
 def logout(
     request: Request,
     session: SessionDep,
-    user: OptionalUserDep,
     csrf: Annotated[str, Form(max_length=100)] = "",
 ) -> Response:
+    """End the page session (its CSRF token comes as a form field here)."""
     cookie = request.cookies.get(signin.COOKIE, "")
-    expected = getattr(request.state, "csrf", None) or ""
-    if user is not None and expected and hmac.compare_digest(csrf, expected):
+    found = signin.resolve(session, cookie, kind="session") if cookie else None
+    if found is not None and _same(csrf, found.csrf):
         with transaction(session):
             signin.revoke(session, cookie)
-            audit.record(session, table="auth_tokens", row_id=user.login,
-                         action="update", actor=audit.Actor(user.login, "ui"),
+            audit.record(session, table="auth_tokens", row_id=found.user.login,
+                         action="update", actor=audit.Actor(found.user.login, "ui"),
                          note="signed out")  # fmt: skip
     response = RedirectResponse("/ui/login?out=1", status_code=303)
     response.delete_cookie(signin.COOKIE, path="/")
     return response
+
+
+def _same(sent: str, expected: str | None) -> bool:
+    return bool(expected) and hmac.compare_digest(
+        sent.encode("utf-8", "replace"), (expected or "").encode()
+    )
 
 
 @router.get("/ui/lang/{lang}")
@@ -230,7 +262,7 @@ async def _search(
     query = QuoteRequest(
         article=parsed.article, brand=params.brand or parsed.brand,
         text=parsed.text, vin=parsed.vin, client_group=group,
-        department=user.department, sort=params.sort,  # type: ignore[arg-type]
+        department=search_department(user), sort=params.sort,  # type: ignore[arg-type]
         all_brands=params.all_brands, limit=settings.search_max_lines,
         time_limit_ms=settings.search_time_limit_ms, discount=discount,
         who=user.login, sources=sources, online_suppliers=online_suppliers,
@@ -271,7 +303,6 @@ async def results(
         answer=answer, groups=views.grouped(answer["lines"], lang, unknown),
         online=_online_to_ask(request, user, parsed, answer), box=params.box,
         brand=params.brand or parsed.brand or "",
-        export_url=_export_url(parsed, params),
     )  # fmt: skip
 
 
@@ -300,6 +331,48 @@ async def online_results(
                   failed=failed)  # fmt: skip
 
 
+@router.post("/ui/export.xlsx")
+async def export_lines(
+    request: Request,
+    session: SessionDep,
+    brands: BrandsDep,
+    csrf: Annotated[str, Form(max_length=100)],
+    keys: Annotated[str, Form(max_length=200_000)],
+    box: Annotated[str, Form(max_length=200)] = "",
+    brand: Annotated[str, Form(max_length=100)] = "",
+    client_id: Annotated[str, Form(max_length=20)] = "",
+    sort: Annotated[str, Form(pattern="^(price|delivery|probability)$")] = "price",
+    all_brands: Annotated[str, Form(max_length=5)] = "false",
+) -> Response:
+    """The lines on screen as the client's workbook: searched again and priced
+    for the client, kept in the order and choice the page sent."""
+    cookie = request.cookies.get(signin.COOKIE, "")
+    found = signin.resolve(session, cookie, kind="session") if cookie else None
+    if found is None or not _same(csrf, found.csrf):
+        raise SignInNeeded("/ui")
+    user = users.current_user(session, found.user)
+    params = BoxParams(box, brand or None, int(client_id) if client_id.isdigit()
+                       else None, sort, all_brands == "true")  # fmt: skip
+    parsed = read_box(box, brands)
+    answer = await _search(request, session, user, params, parsed,
+                           sources=("pricelist", "online"))  # fmt: skip
+    if isinstance(answer, Response):
+        return answer
+    wanted = [str(k) for k in orjson.loads(keys)][: views.MAX_EXPORT_LINES]
+    by_key = {views.line_key(line): line for line in answer["lines"]}
+    answer["lines"] = [by_key[k] for k in wanted if k in by_key]
+    name = f"quote-{_ascii(box)[:40] or 'lines'}.xlsx"
+    return Response(
+        quote_workbook(answer),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _ascii(text: str) -> str:
+    return "".join(c if c.isascii() and c.isalnum() else "_" for c in text)
+
+
 def _online_to_ask(
     request: Request, user: CurrentUser, box: BoxQuery, answer: dict[str, Any]
 ) -> list[dict[str, str]]:
@@ -312,17 +385,6 @@ def _online_to_ask(
     visible = engine.visible_online(user.department)
     return [{"id": sid, "name": known[sid].name if sid in known else sid}
             for sid in sorted(visible)]  # fmt: skip
-
-
-def _export_url(box: BoxQuery, params: BoxParams) -> str:
-    values = {
-        "article": box.article, "brand": params.brand or box.brand, "q": box.text,
-        "vin": box.vin, "client_id": params.client_id, "sort": params.sort,
-    }  # fmt: skip
-    pairs = "&".join(
-        f"{k}={quote(str(v))}" for k, v in values.items() if v not in (None, "")
-    )
-    return f"/api/quotes/export.xlsx?{pairs}"
 
 
 def _expired() -> Response:
@@ -358,7 +420,7 @@ def orders_page(
     request: Request, user: OptionalUserDep, session: SessionDep
 ) -> Response:
     me = _user(user, request)
-    found, cut = orders.list_orders(session, limit=100)
+    found, cut = orders.list_orders(session, limit=100, viewer=me)
     return render(request, "orders.html", me, orders=found, cut=cut,
                   statuses=orders.STATUS_LABELS)  # fmt: skip
 
@@ -368,6 +430,6 @@ def order_page(
     order_id: int, request: Request, user: OptionalUserDep, session: SessionDep
 ) -> Response:
     me = _user(user, request)
-    order = orders.order_out(session, orders.get_order(session, order_id))
+    order = orders.order_out(session, orders.get_order(session, order_id, viewer=me))
     return render(request, "order.html", me, order=order,
                   statuses=orders.STATUS_LABELS)  # fmt: skip

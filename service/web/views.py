@@ -10,6 +10,7 @@ import orjson
 from search.export import delivery_text
 
 GROUPS: tuple[str, ...] = ("exact", "verified_analog", "analog")
+MAX_EXPORT_LINES = 2000
 # what the cart and the order need of a line; prices are checked again on order
 CART_KEYS: tuple[str, ...] = (
     "brand", "article", "article_raw", "name", "supplier_id", "supplier_name",

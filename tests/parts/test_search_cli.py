@@ -54,7 +54,7 @@ def _without_timings(answer: dict[str, Any]) -> dict[str, Any]:
 def test_search_json_is_the_apis_answer(
     install: Install, args: list[str], params: dict[str, Any]
 ) -> None:
-    with install.client() as client:
+    with install.client(department=None) as client:  # sees all, as the console
         api = client.get("/api/quotes", params=params)
     assert api.status_code == 200, api.text
     cli = _cli_json(*args)
@@ -162,9 +162,11 @@ def test_search_after_a_new_load_shows_the_new_price(
     ingested = runner.invoke(app, ["ingest", str(changed), "--supplier", "beta"])
     assert ingested.exit_code == 0, ingested.output
     lines = _cli_json("0986452041", "--brand", "BOSCH", "--no-analogs")["lines"]
+    # the console searches every department's lists: gamma (spb only) too
     assert sorted((x["supplier_id"], x["purchase_price"]) for x in lines) == [
         ("alpha", "405.45"),
         ("beta", "377.00"),
+        ("gamma", "380.00"),
     ]
     swag = _cli_json("12345", "--no-analogs")
     assert (swag["brands"], [x["brand"] for x in swag["lines"]]) == (

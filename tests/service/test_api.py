@@ -96,3 +96,12 @@ def test_suppliers_list_the_live_load(client: TestClient) -> None:
     assert (row["supplier_id"], row["live_rows"], row["last_status"]) == (
         "acme", 2, "published",
     )  # fmt: skip
+
+
+def test_health_answers_without_a_sign_in(settings: Settings) -> None:
+    with TestClient(create_app(settings)) as client:
+        answer = client.get("/api/health")
+        private = client.get("/api/suppliers")
+
+    assert (answer.status_code, answer.json()) == (200, {"status": "ok"})
+    assert private.status_code == 401

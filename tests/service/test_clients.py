@@ -288,7 +288,7 @@ def test_clients_are_found_by_phone_in_another_spelling_and_by_its_tail(
 
     for spelling in ("+79161234567", "8 916 123 45 67", "9161234567", "123-45-67"):
         assert _found(client, spelling) == ("phone", ["Иванов"], False), spelling
-    assert _found(client, "4321") == ("name", [], False)  # too short for a phone
+    assert _found(client, "4321") == ("phone", ["Петров"], False)  # the last four
     assert _found(client, "54321") == ("phone", ["Петров"], False)
     assert _found(client, "+7 916 000-00-00") == ("phone", [], False)
 
@@ -483,3 +483,20 @@ def test_a_client_is_checked_whole_before_anything_is_written(
     groups.rollback()
 
     assert find_clients(groups, "иванов") == ([], "name", False)
+
+
+def test_a_phone_written_as_stored_its_last_four_digits_and_a_plate_piece_find_it(
+    client: TestClient,
+) -> None:
+    created = _post(client).json()
+    client.post(f"/api/clients/{created['id']}/vehicles", json={"plate": "Е789КХ750"})
+    client.post(f"/api/clients/{created['id']}/phones",
+                json={"number": "+7 (912) 345-67-89"})  # fmt: skip
+
+    for text in ("+7 (912) 345-67-89", "6789", "8 912 345 67 89"):
+        assert _found(client, text) == ("phone", ["Иванов Иван"], False), text
+    for text in ("Е789КХ", "e789kx", "789 КХ"):
+        assert _found(client, text) == ("plate", ["Иванов Иван"], False), text
+    # plate letters and digits that are on no plate are looked up as a name
+    _post(client, name="АВТО 1")
+    assert _found(client, "Авто 1") == ("name", ["АВТО 1"], False)

@@ -695,7 +695,7 @@ def test_the_audit_names_the_manager_for_every_row(shop: Shop) -> None:
 def test_an_analyst_reads_orders_but_places_none(shop: Shop) -> None:
     placed = place(shop)
     offers = quote_lines(shop, "0986452041", "BOSCH", client_id=shop.retail_id)
-    analyst = sign_in(shop.client, role="analyst", login="olga")
+    analyst = sign_in(shop.client, role="analyst", login="olga", department="msk")
 
     posted = post(shop, shop.retail_id, [order_line(offer_of(offers, "alpha"), 1)],
                   key="olga-1", headers=analyst)  # fmt: skip

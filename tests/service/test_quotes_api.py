@@ -88,10 +88,12 @@ class Install:
     def online_dir(self) -> Path:
         return self.settings.profiles_dir / "online"
 
-    def client(self) -> TestClient:
-        """A client signed in as an admin (who may search as any department)."""
+    def client(self, department: str | None = "msk") -> TestClient:
+        """A client signed in as an admin of `department` (gamma is for `spb`
+        only): it searches as `msk` and may name another department; with
+        none, it sees every department's lists."""
         client = TestClient(create_app(self.settings))
-        sign_in(client)
+        sign_in(client, department=department)
         return client
 
     def add_online(

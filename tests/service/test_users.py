@@ -462,3 +462,22 @@ def test_a_non_ascii_csrf_header_is_refused_not_a_server_error(
     )
 
     assert answer.status_code == 403
+
+
+def test_a_run_of_wrong_passwords_locks_the_login_for_a_while(
+    client: TestClient,
+) -> None:
+    _add_user(client, "victim")
+    wrong = {"login": "victim", "password": "not-the-password"}
+
+    refused = [client.post("/api/auth/token", json=wrong).status_code for _ in range(5)]
+    locked = client.post(
+        "/api/auth/token", json={"login": "victim", "password": PASSWORD}
+    )
+    other = client.post("/api/auth/token", json={"login": "root", "password": PASSWORD})
+
+    assert refused == [401] * 5
+    assert locked.status_code == 429
+    assert int(locked.headers["retry-after"]) > 0
+    assert "too many wrong passwords for `victim`" in locked.json()["detail"]
+    assert other.status_code == 201  # one login locked, not everybody

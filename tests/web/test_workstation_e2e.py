@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -319,3 +320,64 @@ def test_on_a_tablet_the_cart_comes_before_the_results_and_nothing_scrolls_sidew
         "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
     )
     context.close()
+
+
+def test_signing_out_ends_the_session(page: Any, live: LiveInstall) -> None:
+    page.get_by_role("button", name="Выйти").click()
+    page.wait_for_url(re.compile(r".*/ui/login\?out=1$"))
+    assert "Вы вышли" in page.locator(".notice").inner_text()
+
+    page.goto(f"{live.url}/ui")
+    assert "/ui/login" in page.url
+
+
+def test_a_brand_chosen_puts_the_keyboard_on_the_first_row(page: Any) -> None:
+    search(page, "OC90")
+    page.keyboard.press("ArrowDown")  # KNECHT
+    page.keyboard.press("ArrowUp")  # MAHLE
+    page.keyboard.press("Enter")
+    page.wait_for_function("window.partsTimings.length >= 2")
+
+    assert page.evaluate("document.activeElement.matches('tr.line')")
+    page.keyboard.press("+")
+    assert page.locator("#cart .cart-line").count() == 1
+
+
+def test_enter_in_the_client_box_takes_the_client_just_typed(page: Any) -> None:
+    picker = page.get_by_label("Клиент: имя, телефон или госномер")
+    picker.fill("Иванов")
+    page.locator(".client-option", has_text="Иванов").wait_for()
+    picker.fill("Петрова")
+    picker.press("Enter")  # before the list for the new text came
+
+    page.locator("#client-chosen", has_text="ИП Петрова").wait_for()
+    assert "Иванов" not in page.locator("#client-chosen").inner_text()
+
+
+def test_the_export_holds_the_lines_on_screen_in_their_order(page: Any) -> None:
+    import io
+
+    import openpyxl
+
+    search(page, "BOSCH 0986452041")
+    page.get_by_label("Сортировка").select_option("delivery")
+    page.locator("#f-supplier").select_option("АвтоОпт Москва")
+    shown = [(r["brand"], r["supplier"]) for r in visible_rows(page)]
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Выгрузить в Excel").click()
+
+    book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    sheet = book.active
+    header = next(i for i, row in enumerate(sheet.iter_rows(values_only=True), 1)
+                  if row[0] == "Тип")  # fmt: skip
+    body = [row for row in sheet.iter_rows(min_row=header + 1, values_only=True)]
+    assert len(body) == len(shown) > 0
+    assert [row[1] for row in body] == [brand for brand, _ in shown]
+
+
+def test_a_missing_order_is_a_page_not_json(page: Any, live: LiveInstall) -> None:
+    answer = page.goto(f"{live.url}/ui/orders/999999")
+
+    assert answer.status == 404
+    assert answer.headers["content-type"].startswith("text/html")
+    assert page.get_by_role("link", name="К проценке").is_visible()

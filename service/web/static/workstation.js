@@ -15,6 +15,7 @@
   const GROUP = { exact: 0, verified_analog: 1, analog: 2 };
   const fmt = new Intl.NumberFormat(document.documentElement.lang === "en" ? "en-US" : "ru-RU",
     { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const canOrder = ws.dataset.canOrder === "1";
   let seq = 0;
   let current = { box: "", brand: "", allBrands: false };
   window.partsTimings = []; // Enter to first rows drawn, ms (read by the browser test)
@@ -42,11 +43,21 @@
     renderClient();
   });
 
-  function signIn() {
-    location.href = "/ui/login?expired=1&next=" + encodeURIComponent(location.pathname + location.search);
+  function plural(n, forms) {
+    const w = forms.split("|");
+    if (w.length === 2) return `${n} ${n === 1 ? w[0] : w[1]}`;
+    const i = n % 10 === 1 && n % 100 !== 11 ? 0 : n % 10 >= 2 && n % 10 <= 4 && !(n % 100 >= 12 && n % 100 <= 14) ? 1 : 2;
+    return `${n} ${w[i]}`;
   }
+  function signIn() {
+    // back to what was being searched when the session ended (the cart is kept)
+    const typed = box.value.trim();
+    const back = typed ? "/ui?q=" + encodeURIComponent(typed) : location.pathname + location.search;
+    location.href = "/ui/login?expired=1&next=" + encodeURIComponent(back);
+  }
+  const FETCH = { Accept: "text/html", "X-Requested-With": "fetch" };
   async function getHtml(url) {
-    const r = await fetch(url, { headers: { Accept: "text/html" }, credentials: "same-origin" });
+    const r = await fetch(url, { headers: FETCH, credentials: "same-origin" });
     if (r.status === 401) { signIn(); throw new Error("signed out"); }
     return r.text();
   }
@@ -61,7 +72,7 @@
     return p;
   }
 
-  async function search(text, brand) {
+  async function search(text, brand, focusRows) {
     current = { box: text.trim(), brand: brand || "", allBrands: false };
     if (!current.box) return;
     const mine = ++seq;
@@ -80,17 +91,18 @@
     if (answer) {
       fillChoices();
       applyView();
-      $("export").href = answer.dataset.export + ($("f-stock").checked ? "&in_stock=true" : "");
-      $("export").removeAttribute("aria-disabled");
+      $("export").disabled = false;
       askOnline(answer, mine);
     }
     requestAnimationFrame(() => {
       const ms = performance.now() - started;
       window.partsTimings.push(ms);
       const server = answer ? ` · ${T.server} ${Math.round(Number(answer.dataset.ms))} ${T.ms}` : "";
-      status.textContent = `${countVisible()} ${T.rows} · ${Math.round(ms)} ${T.ms}${server}`;
+      const found = answer ? `${plural(countVisible(), T.rows)} · ` : "";
+      status.textContent = `${found}${Math.round(ms)} ${T.ms}${server}`;
       const pick = results.querySelector(".pick");
       if (pick) pick.focus();
+      else if (focusRows && visibleRows()[0]) visibleRows()[0].focus();
     });
   }
 
@@ -119,13 +131,13 @@
       body.removeAttribute("data-empty");
     }
     if (got.dataset.status === "ok") {
-      onlineState(supplier.id, "ok", `${rows.length} ${T.online_ok}`);
+      onlineState(supplier.id, "ok", plural(rows.length, T.online_ok));
     } else {
       onlineState(supplier.id, "failed", `${T.online_failed} (${got.dataset.reason || got.dataset.status})`);
     }
     fillChoices();
     applyView();
-    status.textContent = status.textContent.replace(/^\d+/, String(countVisible()));
+    status.textContent = status.textContent.replace(/^\d+ \S+/, plural(countVisible(), T.rows));
   }
 
   function onlineState(id, state, text) {
@@ -214,12 +226,21 @@
     }
   }
   for (const id of ["f-stock", "f-days", "f-pmin", "f-pmax", "f-supplier", "f-brand", "f-sort"]) {
-    $(id).addEventListener("input", () => {
-      applyView();
-      const answer = $("answer");
-      if (answer) $("export").href = answer.dataset.export + ($("f-stock").checked ? "&in_stock=true" : "");
-    });
+    $(id).addEventListener("input", applyView);
   }
+  // the workbook holds the lines on screen, in their order: the server prices
+  // them again for the client and keeps the ones named here
+  $("export").addEventListener("click", () => {
+    const form = $("export-form");
+    const p = params();
+    form.elements.box.value = p.get("box");
+    form.elements.brand.value = p.get("brand") || "";
+    form.elements.client_id.value = p.get("client_id") || "";
+    form.elements.sort.value = p.get("sort");
+    form.elements.all_brands.value = p.get("all_brands") || "false";
+    form.elements.keys.value = JSON.stringify(visibleRows().map((tr) => tr.dataset.key));
+    form.submit();
+  });
 
   // ---- keyboard ------------------------------------------------------------
   const visibleRows = () => [...document.querySelectorAll("#answer tr.line:not([hidden])")];
@@ -269,7 +290,7 @@
   });
   results.addEventListener("click", (e) => {
     const pick = e.target.closest(".pick");
-    if (pick) { search(current.box, pick.dataset.brand); return; }
+    if (pick) { search(current.box, pick.dataset.brand, true); return; }
     const tr = e.target.closest("tr.line");
     if (!tr) return;
     if (e.target.closest("button.add")) addToCart(tr);
@@ -284,19 +305,30 @@
   const clientQ = $("client-q");
   const clientList = $("client-list");
   let clientTimer = 0;
+  let clientSeq = 0;
+  let clientShownFor = "";
+  async function loadClients(q) {
+    const mine = ++clientSeq;
+    if (q.length < 2) { clientList.innerHTML = ""; clientShownFor = q; clientQ.setAttribute("aria-expanded", "false"); return; }
+    const html = await getHtml("/ui/clients?q=" + encodeURIComponent(q));
+    if (mine !== clientSeq) return; // a later text was typed meanwhile
+    clientList.innerHTML = html;
+    clientShownFor = q;
+    clientQ.setAttribute("aria-expanded", String(!!clientList.querySelector(".client-option")));
+  }
   clientQ.addEventListener("input", () => {
     clearTimeout(clientTimer);
-    clientTimer = setTimeout(async () => {
-      const q = clientQ.value.trim();
-      if (q.length < 2) { clientList.innerHTML = ""; clientQ.setAttribute("aria-expanded", "false"); return; }
-      clientList.innerHTML = await getHtml("/ui/clients?q=" + encodeURIComponent(q));
-      clientQ.setAttribute("aria-expanded", String(!!clientList.querySelector(".client-option")));
-    }, 200);
+    clientTimer = setTimeout(() => loadClients(clientQ.value.trim()), 200);
   });
-  clientQ.addEventListener("keydown", (e) => {
+  clientQ.addEventListener("keydown", async (e) => {
+    if (e.key !== "ArrowDown" && e.key !== "Enter") return;
+    e.preventDefault();
+    const q = clientQ.value.trim();
+    if (clientShownFor !== q) { clearTimeout(clientTimer); await loadClients(q); }
+    if (clientQ.value.trim() !== q) return;
     const first = clientList.querySelector(".client-option");
-    if (e.key === "ArrowDown" && first) { e.preventDefault(); first.focus(); }
-    if (e.key === "Enter" && first) { e.preventDefault(); chooseClient(first); }
+    if (!first) return;
+    if (e.key === "ArrowDown") first.focus(); else chooseClient(first);
   });
   clientList.addEventListener("keydown", (e) => {
     const option = e.target.closest(".client-option");
@@ -411,7 +443,8 @@
       holder.append(row);
     });
     $("cart-total").textContent = `${T.total}: ${fmt.format(total)} ₽`;
-    $("make-order").disabled = false;
+    $("make-order").disabled = !canOrder;
+    if (!canOrder) $("cart-message").textContent = T.cannot_order;
   }
   $("cart-note").addEventListener("change", (e) => { state.note = e.target.value; save(true); });
 
@@ -436,7 +469,8 @@
     try {
       r = await fetch("/api/orders", {
         method: "POST", credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "Idempotency-Key": state.key, "X-CSRF-Token": csrf },
+        headers: { "Content-Type": "application/json", "Idempotency-Key": state.key,
+          "X-CSRF-Token": csrf, "X-Requested-With": "fetch" },
         body: JSON.stringify(body),
       });
     } catch (e) { button.disabled = false; message.textContent = String(e); return; }
@@ -457,12 +491,22 @@
     if (changed.length) {
       save(true);
       renderCart();
-      message.textContent = `${T.prices_changed}. ${(data.problems || []).join("; ")}`;
+      message.textContent = `${T.prices_changed}. ${problemTexts(data).join("; ")}`;
       return;
     }
-    message.textContent = [data.detail || r.statusText, ...(data.problems || [])].filter(Boolean).join("; ");
+    const texts = problemTexts(data);
+    message.textContent = texts.length ? texts.join("; ") : (data.detail || r.statusText);
   }
   $("make-order").addEventListener("click", makeOrder);
+  // the server's reasons, in the page's words where the code is known
+  function problemTexts(data) {
+    if (!Array.isArray(data.lines)) return data.problems || [];
+    return data.lines.map((p) => {
+      const text = T[`p_${p.code}`];
+      if (!text) return p.message;
+      return text.replace(/\{(\w+)\}/g, (_, k) => (k === "nearest" ? (p.nearest || []).join(", ") : p[k] ?? ""));
+    });
+  }
 
   // ---- start ---------------------------------------------------------------
   renderCart();

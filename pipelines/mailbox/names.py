@@ -1,0 +1,82 @@
+"""Safe file names for attachments: a sender chooses the name, we choose the path.
+
+An attachment's name may carry a path (`../../x.xls`, `C:\\x.xls`), encoded
+words, control characters or shell punctuation. `safe_name` keeps the last
+path component in letters (Cyrillic too), digits and a little punctuation;
+`inside` makes sure the final path stays in its folder whatever the name.
+"""
+
+from __future__ import annotations
+
+import email.errors
+import email.header
+import re
+import unicodedata
+from pathlib import Path
+
+MAX_NAME_CHARS = 120
+FALLBACK = "attachment"
+_KEPT_PUNCTUATION = frozenset(" ._-+()[],№")
+_SPACES = re.compile(r"\s+")
+_RUNS = re.compile(r"_{2,}")
+
+
+class UnsafePath(ValueError):
+    """A computed path would leave its folder (a bug or an attack: never write)."""
+
+
+def safe_name(raw: str | None) -> str:
+    """A file name that is one harmless path component, never empty, `.` or `..`."""
+    name = _decode_words(raw or "")
+    name = unicodedata.normalize("NFC", name).replace("\\", "/")
+    name = name.rsplit("/", 1)[-1]
+    name = "".join(_kept(ch) for ch in name)
+    name = _RUNS.sub("_", _SPACES.sub(" ", name)).strip(" ._")
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    ext = ext[:16].strip(" ._")
+    stem = stem.strip(" ._") or FALLBACK
+    stem = stem[: MAX_NAME_CHARS - len(ext) - 1].rstrip(" ._") or FALLBACK
+    return f"{stem}.{ext}" if ext else stem
+
+
+def inside(folder: Path, name: str) -> Path:
+    """`folder / name`, refused unless it resolves inside `folder`."""
+    target = (folder / name).resolve()
+    if not target.is_relative_to(folder.resolve()) or target == folder.resolve():
+        raise UnsafePath(f"`{name}` would leave the folder `{folder}`")
+    return target
+
+
+def _decode_words(raw: str) -> str:
+    """Decode RFC 2047 encoded words a mail client left in the name."""
+    if "=?" not in raw:
+        return raw
+    try:
+        parts = email.header.decode_header(raw)
+    except (ValueError, email.errors.HeaderParseError):
+        return raw
+    out = []
+    for chunk, charset in parts:
+        if isinstance(chunk, str):
+            out.append(chunk)
+            continue
+        try:
+            out.append(chunk.decode(charset or "utf-8", "replace"))
+        except LookupError:  # an unknown charset named by the sender
+            out.append(chunk.decode("utf-8", "replace"))
+    return "".join(out)
+
+
+def _kept(ch: str) -> str:
+    if ch in _KEPT_PUNCTUATION:
+        return ch
+    if ch.isspace():  # tabs, NBSP, line breaks
+        return " "
+    category = unicodedata.category(ch)
+    if category[0] in "LN":  # letters and digits of any script
+        return ch
+    if category[0] in "CZ":  # control and format characters (bidi overrides)
+        return ""
+    return "_"
