@@ -55,6 +55,7 @@ class SupplierMeta:
     price_groups: tuple[str, ...] = ()
     departments: tuple[str, ...] = ()  # empty: every department sees it
     delivery_probability: float | None = None  # percent
+    expected_every_hours: int | None = None  # how often a new list is due
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -62,6 +63,7 @@ class SupplierMeta:
             "price_groups": list(self.price_groups),
             "departments": list(self.departments),
             "delivery_probability": self.delivery_probability,
+            "expected_every_hours": self.expected_every_hours,
         }
 
     @classmethod
@@ -71,6 +73,7 @@ class SupplierMeta:
             price_groups=tuple(data.get("price_groups", ())),
             departments=tuple(data.get("departments", ())),
             delivery_probability=data.get("delivery_probability"),
+            expected_every_hours=data.get("expected_every_hours"),
         )
 
 

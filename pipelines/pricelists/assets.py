@@ -36,6 +36,7 @@ from pipelines.pricelists.errors import IngestError
 from pipelines.pricelists.load import ingest, profile_for
 from pipelines.pricelists.report import LoadReport
 from search import lake
+from search.freshness import DEFAULT_EXPECTED_EVERY_HOURS
 
 # Partitioned checks are a Dagster preview; they give one result per supplier,
 # which is what a data engineer reads. Only this warning is silenced.
@@ -168,7 +169,7 @@ def offers_fresh(context: AssetCheckExecutionContext) -> AssetCheckResult:
     supplier_id = context.partition_key
     profile = profile_for(settings, supplier_id)
     max_age_h = (profile.expected_every_hours if profile else None) or (
-        offer_checks.DEFAULT_EXPECTED_EVERY_HOURS
+        DEFAULT_EXPECTED_EVERY_HOURS
     )
     outcome = offer_checks.live_load_fresh(
         lake.current(settings.lake_dir, supplier_id),

@@ -14,7 +14,6 @@ import polars as pl
 from pipelines.pricelists.ingest import KNOWN_CURRENCIES
 from search.lake import Pointer
 
-DEFAULT_EXPECTED_EVERY_HOURS = 48
 _EXAMPLES = 5
 
 

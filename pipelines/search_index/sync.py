@@ -25,6 +25,7 @@ def supplier_metas(settings: Settings) -> dict[str, SupplierMeta]:
             price_groups=tuple(profile.price_groups),
             departments=tuple(profile.departments),
             delivery_probability=profile.delivery_probability,
+            expected_every_hours=profile.expected_every_hours,
         )
         for supplier_id, profile in load_profiles(
             settings.profiles_dir, strict=False

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
 
 from search import lake
+from search.freshness import Freshness, freshness
 from service.deps import SettingsDep, VisibleSuppliersDep
 
 router = APIRouter(tags=["suppliers"])
@@ -14,12 +15,13 @@ router = APIRouter(tags=["suppliers"])
 
 @router.get("/suppliers")
 def suppliers(
-    settings: SettingsDep, visible: VisibleSuppliersDep
+    settings: SettingsDep, visible: VisibleSuppliersDep, request: Request
 ) -> list[dict[str, Any]]:
-    """Every supplier with a load the user's department may see: the live one
-    and the last attempt."""
-    # TODO(#7): freshness (`stale`) is shown by `parts suppliers` and Dagster;
-    # the API would need each profile's expected period in the index manifest
+    """Every supplier with a load the user's department may see: the live one,
+    the last attempt, and whether its list is overdue (`stale`: older than
+    the profile's `expected_every_hours`)."""
+    fresh = freshness(settings.lake_dir, settings.mail_dir,
+                      expected=_expected(request))  # fmt: skip
     rows = []
     for supplier_id in lake.suppliers(settings.lake_dir):
         if visible is not None and supplier_id not in visible:
@@ -35,9 +37,31 @@ def suppliers(
                 "last_status": last.get("status"),
                 "last_file": last.get("file"),
                 "last_error": last.get("error"),
+                **_fresh_fields(fresh[supplier_id]),
             }
         )
     return rows
+
+
+def _expected(request: Request) -> dict[str, int | None]:
+    """Each supplier's expected period, as the live index has it from the
+    profiles (the service does not read profiles itself)."""
+    snapshot = request.app.state.quotes.index.snapshot()
+    if snapshot is None:
+        return {}
+    return {
+        sid: entry.meta.expected_every_hours
+        for sid, entry in snapshot.manifest.suppliers.items()
+    }
+
+
+def _fresh_fields(found: Freshness) -> dict[str, Any]:
+    return {
+        "confirmed_at": found.confirmed_at,
+        "expected_every_hours": found.expected_every_hours,
+        "age_h": found.age_h,
+        "stale": found.stale,
+    }
 
 
 @router.get("/suppliers/{supplier_id}/report")
