@@ -273,7 +273,10 @@ def demo(
         f"try: parts search 0986452041 · parts search W712/75 --brand MANN "
         f"--client-group retail · parts vin {vin} ({label})"
     )
-    _print_users(people)
+    console.print(
+        f"demo users: {', '.join(u.login for u in people)} "
+        "(passwords: parts demo-users)"
+    )
 
 
 @app.command("demo-users")

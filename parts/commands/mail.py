@@ -162,6 +162,7 @@ def send_demo() -> None:
     """Put a demo supplier's price list e-mail into the mailbox (as if АвтоОпт
     had sent it): the mailbox sensor delivers it and the inbox sensor loads it."""
     import datetime as dt
+    import random
     from email.message import EmailMessage
 
     from pipelines.demo_data import generate_demo
@@ -173,15 +174,18 @@ def send_demo() -> None:
         err_console.print("error: mailbox intake is off: set PARTS_MAIL_HOST")
         raise typer.Exit(2)
     files = dict(generate_demo(settings.tmp_dir / "mail-demo"))
-    # today's list: the demo's, one line shorter, so that it is a new load
-    price = files["avtoopt-msk"].read_bytes().rstrip(b"\r\n").rsplit(b"\n", 1)[0]
+    # today's list: the demo's without one line picked at random, so that
+    # every e-mail is new bytes and so a new load (the same bytes are skipped)
+    lines = files["avtoopt-msk"].read_bytes().splitlines(keepends=True)
+    del lines[random.randrange(2, len(lines))]
+    price = b"".join(lines)
     message = EmailMessage()
     message["From"] = f"АвтоОпт Москва <{DEMO_SENDER}>"
     message["To"] = settings.mail_user or "prices@example"
     message["Subject"] = f"Прайс-лист на {dt.date.today():%d.%m.%Y}"
     message.set_content("Добрый день! Актуальный прайс во вложении.")
     name = f"avtoopt_price_{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}.csv"
-    message.add_attachment(price + b"\r\n", maintype="text", subtype="csv",
+    message.add_attachment(price, maintype="text", subtype="csv",
                            filename=name)  # fmt: skip
     box = connect(MailConfig.from_settings(settings))
     try:

@@ -14,7 +14,9 @@ import re
 import unicodedata
 from pathlib import Path
 
-MAX_NAME_CHARS = 120
+MAX_NAME_BYTES = 120
+"""In UTF-8: file systems count bytes (255), and the inbox and the archive
+prefix the name with stamps, so a Cyrillic name must stay well under that."""
 FALLBACK = "attachment"
 _KEPT_PUNCTUATION = frozenset(" ._-+()[],№")
 _SPACES = re.compile(r"\s+")
@@ -37,8 +39,14 @@ def safe_name(raw: str | None) -> str:
         stem, ext = name, ""
     ext = ext[:16].strip(" ._")
     stem = stem.strip(" ._") or FALLBACK
-    stem = stem[: MAX_NAME_CHARS - len(ext) - 1].rstrip(" ._") or FALLBACK
+    stem = _cut(stem, MAX_NAME_BYTES - len(ext.encode()) - 1).rstrip(" ._")
+    stem = stem or FALLBACK
     return f"{stem}.{ext}" if ext else stem
+
+
+def _cut(text: str, most_bytes: int) -> str:
+    """The longest start of `text` that is at most `most_bytes` in UTF-8."""
+    return text.encode()[:most_bytes].decode("utf-8", "ignore")
 
 
 def inside(folder: Path, name: str) -> Path:
