@@ -74,6 +74,21 @@ def terms(text: str) -> list[str]:
     return list(seen)
 
 
+PREFIX_MIN_CHARS = 3
+
+
+def _word_or_prefix(schema_: tantivy.Schema, term: str) -> tantivy.Query:
+    exact = tantivy.Query.term_query(schema_, "name", term)
+    if len(term) < PREFIX_MIN_CHARS:
+        return exact
+    prefix = tantivy.Query.fuzzy_term_query(
+        schema_, "name", term, distance=0, prefix=True
+    )
+    return tantivy.Query.boolean_query(
+        [(tantivy.Occur.Should, exact), (tantivy.Occur.Should, prefix)]
+    )
+
+
 def words_query(
     index: tantivy.Index,
     words: Sequence[str],
@@ -88,8 +103,11 @@ def words_query(
     schema_ = index.schema
     clauses = [
         (tantivy.Occur.Must, tantivy.Query.term_query(schema_, "name", term))
-        for term in words
+        for term in words[:-1]
     ]
+    if words:
+        # the last word may be cut short while typing (`фильтр масл`)
+        clauses.append((tantivy.Occur.Must, _word_or_prefix(schema_, words[-1])))
     if not clauses:
         return None
     if suppliers is not None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from crosses.articles import normalize_article
 from crosses.brands import BrandTable
-from crosses.vin import decode_vin
+from crosses.vin import decode_vin, normalize_vin
 
 _VIN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$", re.IGNORECASE)
 _WORD = re.compile(r"^[^\W\d_]{3,}$")
@@ -41,9 +41,10 @@ def read_box(raw: str, brands: BrandTable) -> BoxQuery:
     tokens = raw.split()
     if not tokens:
         return BoxQuery()
-    if _VIN.match(tokens[0]) and decode_vin(tokens[0]).valid:
+    vin = normalize_vin(tokens[0])  # `ХТА…` typed in Cyrillic is a VIN too
+    if _VIN.match(vin) and decode_vin(vin).valid:
         rest = " ".join(tokens[1:]).strip()
-        return BoxQuery(vin=tokens[0].upper(), text=rest or None)
+        return BoxQuery(vin=vin, text=rest or None)
     brand: str | None = None
     if len(tokens) > 1 and brands.is_known(tokens[0].upper()):
         after = tokens[1:]

@@ -116,3 +116,12 @@ def test_terms_are_distinct_and_at_most_twelve() -> None:
 
 def test_q38_a_dashed_number_in_a_name_is_not_the_other_number(store: Store) -> None:
     assert _text(store, "2108-2904100") == []
+
+
+def test_the_last_word_may_be_cut_short_while_typing(store: Store) -> None:
+    # `колодки торм` is `колодки тормозные` half typed; a cut word inside the
+    # query still has to be whole, and two letters are too few for a prefix
+    assert _text(store, "колодки торм") == [("TRW", "GDB1550")]
+    assert _text(store, "КОЛОД") == [("TRW", "GDB1550")]
+    assert _text(store, "торм колодки") == []
+    assert _text(store, "колодки то") == []

@@ -28,6 +28,10 @@ from service.web.query import BoxQuery, read_box
             BoxQuery(vin="XTAGFL110KY100017", text="колодки"),
         ),
         ("xtagfl110ky100017", BoxQuery(vin="XTAGFL110KY100017")),
+        (
+            "ХТАGFL110КY100017 колодки",
+            BoxQuery(vin="XTAGFL110KY100017", text="колодки"),
+        ),
         ("   ", BoxQuery()),
     ],
 )
