@@ -14,9 +14,8 @@ from parts.settings import Settings
 from pipelines.mailbox.errors import MailboxError
 from pipelines.mailbox.fetch import Delivery, Hook, PollResult, poll
 from pipelines.mailbox.reply import ReplyPass, settle_and_reply
-from pipelines.pricelists import inbox
 from pipelines.pricelists.errors import IngestError
-from pipelines.pricelists.load import ingest
+from pipelines.pricelists.load import load_inbox_file
 
 
 @dataclass
@@ -63,9 +62,8 @@ def load_deliveries(
     for delivery in deliveries:
         if not delivery.path.is_file():  # the inbox sensor took it already
             continue
-        stamp = inbox.FileStamp.of(delivery.path)
         try:
-            report = ingest(
+            report = load_inbox_file(
                 delivery.path, supplier_id=delivery.supplier_id, settings=settings
             )
         except IngestError as exc:  # the supplier's profile broke: file stays
@@ -75,16 +73,6 @@ def load_deliveries(
                  "attachment": delivery.attachment}
             )  # fmt: skip
             continue
-        inbox.settle_file(
-            delivery.path,
-            supplier_id=delivery.supplier_id,
-            status=report.status,
-            load_id=report.load_id,
-            stamp=stamp,
-            inbox=settings.inbox_dir,
-            archive=settings.archive_dir,
-            quarantine=settings.quarantine_dir,
-        )
         summaries.append(
             {**report.summary(), "attachment": delivery.attachment,
              "message_id": delivery.message_id}

@@ -31,9 +31,9 @@ from dagster import (
 from pydantic import Field
 
 from parts.settings import Settings, get_settings
-from pipelines.pricelists import inbox, offer_checks
+from pipelines.pricelists import offer_checks
 from pipelines.pricelists.errors import IngestError
-from pipelines.pricelists.load import ingest, profile_for
+from pipelines.pricelists.load import load_inbox_file, profile_for
 from pipelines.pricelists.report import LoadReport
 from search import lake
 from search.freshness import DEFAULT_EXPECTED_EVERY_HOURS
@@ -92,22 +92,10 @@ def load_price_file(path: Path, *, supplier_id: str, settings: Settings) -> Load
     """Ingest a file, then move it out of the inbox; a usage error is a Failure."""
     if not path.is_file():
         raise Failure(description=f"price file `{path}` not found", allow_retries=False)
-    stamp = inbox.FileStamp.of(path)
     try:
-        report = ingest(path, supplier_id=supplier_id, settings=settings)
+        return load_inbox_file(path, supplier_id=supplier_id, settings=settings)
     except IngestError as exc:  # a bad supplier id or profile, not a bad file
         raise Failure(description=str(exc), allow_retries=False) from exc
-    inbox.settle_file(
-        path,
-        supplier_id=supplier_id,
-        status=report.status,
-        load_id=report.load_id,
-        stamp=stamp,
-        inbox=settings.inbox_dir,
-        archive=settings.archive_dir,
-        quarantine=settings.quarantine_dir,
-    )
-    return report
 
 
 def report_metadata(report: LoadReport) -> dict[str, Any]:

@@ -221,3 +221,26 @@ def supplier_overview(settings: Settings) -> list[dict[str, object]]:
             }
         )
     return rows
+
+
+def load_inbox_file(path: Path, *, supplier_id: str, settings: Settings) -> LoadReport:
+    """Ingest a file of the inbox, then move it out (archive or quarantine).
+
+    An `IngestError` (a bad supplier id or profile, not a bad file) leaves
+    the file where it is.
+    """
+    from pipelines.pricelists import inbox
+
+    stamp = inbox.FileStamp.of(path)
+    report = ingest(path, supplier_id=supplier_id, settings=settings)
+    inbox.settle_file(
+        path,
+        supplier_id=supplier_id,
+        status=report.status,
+        load_id=report.load_id,
+        stamp=stamp,
+        inbox=settings.inbox_dir,
+        archive=settings.archive_dir,
+        quarantine=settings.quarantine_dir,
+    )
+    return report
