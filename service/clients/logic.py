@@ -202,6 +202,12 @@ def client_pricing(session: Session, client_id: int) -> tuple[str, Discount | No
     return client.client_group, discount
 
 
+def group_names(session: Session) -> dict[str, str]:
+    """Each client group's code and the name people read."""
+    rows = session.execute(select(ClientGroup.code, ClientGroup.name)).tuples()
+    return dict(rows.all())
+
+
 def client_out(session: Session, client: Client) -> ClientOut:
     """A client with its phones and vehicles, as the API shows it."""
     phones = session.scalars(

@@ -123,6 +123,14 @@ LABELS: dict[str, dict[str, str]] = {
         "x_floor": "Не ниже",
         "x_price": "Цена клиенту",
         "x_reason": "Без цены",
+        "client_gone": "Выбранного клиента больше нет: клиент сброшен, цены розничные",
+        "of": "из",
+        "approx_stock": "в наличии больше {qty}, точное количество неизвестно",
+        "qty_too_big": "не больше {max}",
+        "min": "не меньше",
+        "round_up": "вверх",
+        "round_ending90": "вверх до …90",
+        "round_nearest": "до ближайшего",
     },
     "en": {
         "app": "Quote search",
@@ -239,6 +247,14 @@ LABELS: dict[str, dict[str, str]] = {
         "x_floor": "Floor",
         "x_price": "Client price",
         "x_reason": "No price",
+        "client_gone": "The chosen client is no more: the client was reset, retail prices",
+        "of": "of",
+        "approx_stock": "more than {qty} in stock, the exact number is unknown",
+        "qty_too_big": "at most {max}",
+        "min": "at least",
+        "round_up": "up",
+        "round_ending90": "up to …90",
+        "round_nearest": "to nearest",
     },
 }
 
@@ -264,6 +280,15 @@ _NOTES_RU: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^not asked for (\d+) s more: timed out after ([\d.]+) s$",
          r"не спрашиваем ещё \1 с: не ответил за \2 с"),
         (r"^not asked for (\d+) s more: (.+)$", r"не спрашиваем ещё \1 с: \2"),
+        (r"^`article` is longer than (\d+) characters$",
+         r"артикул длиннее \1 символов"),
+        (r"^`text` is longer than (\d+) characters$", r"запрос длиннее \1 символов"),
+        (r"^`(.+)` holds no article characters$", r"в «\1» нет символов артикула"),
+        (r"^no generic article matches `(.+)` in catalogue version `.+`; .*$",
+         r"в каталоге нет детали «\1»: напишите её название иначе или номер"),
+        (r"^no catalogue is loaded: a VIN search needs one$",
+         "каталог не загружен: поиск по VIN невозможен"),
+        (r"^VIN `(\S+)`: (.+)$", r"VIN \1 не распознан: \2"),
     )
 )  # fmt: skip
 

@@ -25,6 +25,7 @@ from service.db import audit
 from service.db.session import transaction
 from service.deps import BrandsDep, OptionalUserDep, SessionDep, SettingsDep
 from service.orders import logic as orders
+from service.orders.models import MAX_QTY
 from service.users import logic as users
 from service.users import signin
 from service.users.logic import CurrentUser, search_department
@@ -34,6 +35,7 @@ from service.web.query import BoxQuery, read_box
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals["money"] = views.money
+templates.env.filters["phone"] = views.phone_text
 templates.env.globals["note"] = i18n.note
 templates.env.globals["plural"] = i18n.plural
 router = APIRouter(include_in_schema=False)
@@ -212,8 +214,8 @@ def _safe_next(url: str) -> str:
 @router.get("/ui")
 def workstation(request: Request, user: OptionalUserDep) -> Response:
     me = _user(user, request)
-    return render(request, "workstation.html", me, sorts=("price", "delivery",
-                  "probability"))  # fmt: skip
+    return render(request, "workstation.html", me, max_qty=MAX_QTY,
+                  sorts=("price", "delivery", "probability"))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -254,25 +256,30 @@ async def _search(
     """The quote answer for the box, priced for the chosen client; or the
     error fragment when it cannot be searched."""
     settings = request.app.state.settings
-    group, discount = (
-        clients.client_pricing(session, params.client_id)
-        if params.client_id is not None
-        else (None, None)
-    )
-    query = QuoteRequest(
-        article=parsed.article, brand=params.brand or parsed.brand,
-        text=parsed.text, vin=parsed.vin, client_group=group,
-        department=search_department(user), sort=params.sort,  # type: ignore[arg-type]
-        all_brands=params.all_brands, limit=settings.search_max_lines,
-        time_limit_ms=settings.search_time_limit_ms, discount=discount,
-        who=user.login, sources=sources, online_suppliers=online_suppliers,
-    )  # fmt: skip
     try:
+        group, discount = (
+            clients.client_pricing(session, params.client_id)
+            if params.client_id is not None
+            else (None, None)
+        )
+    except LookupError:  # the page holds a client that is no more
+        return render(request, "_error.html", user, status_code=404,
+                      code="client_gone", message=None)  # fmt: skip
+    try:
+        query = QuoteRequest(
+            article=parsed.article, brand=params.brand or parsed.brand,
+            text=parsed.text, vin=parsed.vin, client_group=group,
+            department=search_department(user), sort=params.sort,  # type: ignore[arg-type]
+            all_brands=params.all_brands, limit=settings.search_max_lines,
+            time_limit_ms=settings.search_time_limit_ms, discount=discount,
+            who=user.login, sources=sources, online_suppliers=online_suppliers,
+        )  # fmt: skip
         answer: dict[str, Any] = (
             await request.app.state.quotes.search_async(query)
         ).to_dict()
     except QuoteError as exc:
-        return render(request, "_error.html", user, status_code=422, message=str(exc))
+        return render(request, "_error.html", user, status_code=422,
+                      code="bad_query", message=str(exc))  # fmt: skip
     return answer
 
 
@@ -300,7 +307,9 @@ async def results(
     unknown = i18n.labels(lang)["unknown_qty"]
     return render(
         request, "_results.html", user,
-        answer=answer, groups=views.grouped(answer["lines"], lang, unknown),
+        answer=answer,
+        groups=views.grouped(answer["lines"], lang, unknown,
+                             clients.group_names(session)),
         online=_online_to_ask(request, user, parsed, answer), box=params.box,
         brand=params.brand or parsed.brand or "",
     )  # fmt: skip
@@ -326,7 +335,8 @@ async def online_results(
     lang = language(request, user)
     failed = next(iter(answer["suppliers_failed"]), None)
     unknown = i18n.labels(lang)["unknown_qty"]
-    rows = [views.row_view(line, lang, unknown) for line in answer["lines"]]
+    names = clients.group_names(session)
+    rows = [views.row_view(line, lang, unknown, names) for line in answer["lines"]]
     return render(request, "_online.html", user, supplier=supplier, rows=rows,
                   failed=failed)  # fmt: skip
 
@@ -409,7 +419,8 @@ def client_choices(
         session, q, limit=10, region=settings.default_phone_region
     )
     found = [clients.client_out(session, r) for r in rows]
-    return render(request, "_clients.html", user, clients=found, how=how, cut=cut)
+    return render(request, "_clients.html", user, clients=found, how=how, cut=cut,
+                  groups=clients.group_names(session))  # fmt: skip
 
 
 # orders ----------------------------------------------------------------

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 import orjson
+import phonenumbers
 
 from search.export import delivery_text
+from service.web import i18n
 
 GROUPS: tuple[str, ...] = ("exact", "verified_analog", "analog")
 MAX_EXPORT_LINES = 2000
@@ -29,6 +33,33 @@ def money(value: str | Decimal | None, language: str = "ru") -> str:
     return text
 
 
+def date_text(iso: str, language: str = "ru") -> str:
+    """`2026-12-01` as `01.12.2026` (ru); as it is in English."""
+    if language != "ru":
+        return iso
+    try:
+        return dt.date.fromisoformat(iso[:10]).strftime("%d.%m.%Y")
+    except ValueError:
+        return iso
+
+
+def phone_text(e164: str) -> str:
+    """`+79161234567` as people write it: `+7 916 123-45-67`."""
+    try:
+        number = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(
+        number, phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+
+
+def percent_text(value: str | Decimal, language: str = "ru") -> str:
+    """`12.5000` as `12,5 %` (ru) or `12.5 %` (en)."""
+    text = f"{Decimal(value).normalize():f}"
+    return f"{text.replace('.', ',') if language == 'ru' else text} %"
+
+
 def stock(line: dict[str, Any], unknown: str) -> str:
     """Stock as the file said it: `5`, `>10`, or `unknown`."""
     qty = line.get("qty")
@@ -43,8 +74,13 @@ def line_key(line: dict[str, Any]) -> str:
     return "|".join(str(line.get(k) or "") for k in parts)
 
 
-def row_view(line: dict[str, Any], language: str, unknown: str) -> dict[str, Any]:
-    """What one results row shows and carries."""
+def row_view(
+    line: dict[str, Any],
+    language: str,
+    unknown: str,
+    group_names: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """What one results row shows and carries (client groups by their names)."""
     price = line.get("price")
     return {
         **line,
@@ -62,7 +98,7 @@ def row_view(line: dict[str, Any], language: str, unknown: str) -> dict[str, Any
         if line.get("delivery_days_max") is not None
         else line.get("delivery_days_min"),
         "cart_json": orjson.dumps(cart_line(line)).decode(),
-        "explain_items": explanation_items(line, language),
+        "explain_items": explanation_items(line, language, group_names),
     }
 
 
@@ -78,18 +114,23 @@ def cart_line(line: dict[str, Any]) -> dict[str, Any]:
     return kept
 
 
-def explanation_items(line: dict[str, Any], language: str) -> list[tuple[str, str]]:
+def explanation_items(
+    line: dict[str, Any],
+    language: str,
+    group_names: Mapping[str, str] | None = None,
+) -> list[tuple[str, str]]:
     """The price explanation as (label key, text) steps, purchase to sell price."""
     x = line.get("explanation") or {}
+    group = x.get("client_group")
     steps: list[tuple[str, str | None]] = [
-        ("x_purchase", _purchase(line, x)),
+        ("x_purchase", _purchase(line, x, language)),
         ("x_vat", "+" if x.get("vat_added") else None),
         ("x_purchase_rub", money(x.get("purchase_rub"), language) or None),
         ("x_rule", line.get("rule")),
         ("x_markup", _markup(x, language)),
         ("x_rounding", _rounding(x, language)),
         ("x_retail", money(x.get("retail_rub"), language) or None),
-        ("x_group", x.get("client_group")),
+        ("x_group", (group_names or {}).get(group, group) if group else None),
         ("x_discount", _discount(x, language)),
         ("x_floor", money(x.get("floor_rub"), language) or None),
         ("x_price", money(line.get("price"), language) or None),
@@ -98,12 +139,17 @@ def explanation_items(line: dict[str, Any], language: str) -> list[tuple[str, st
     return [(label, text) for label, text in steps if text]
 
 
-def _purchase(line: dict[str, Any], x: dict[str, Any]) -> str | None:
+def _purchase(line: dict[str, Any], x: dict[str, Any], language: str) -> str | None:
     if line.get("purchase_price") is None:
         return None
-    text = f"{line['purchase_price']} {line.get('currency') or ''}".strip()
+    price = money(line["purchase_price"], language)
+    text = f"{price} {line.get('currency') or ''}".strip()
     if x.get("rate") and line.get("currency") not in (None, "RUB"):
-        text += f" × {x['rate']} ({x.get('rate_date') or ''})"
+        rate = f"{Decimal(x['rate']).normalize():f}"
+        text += f" × {rate if language == 'en' else rate.replace('.', ',')}"
+        text += (
+            f" ({date_text(x['rate_date'], language)})" if x.get("rate_date") else ""
+        )
     return text
 
 
@@ -112,11 +158,12 @@ def _markup(x: dict[str, Any], language: str) -> str | None:
         return None
     parts = []
     if x.get("percent") not in (None, "0", "0.0000"):
-        parts.append(f"{Decimal(x['percent']).normalize():f} %")
+        parts.append(percent_text(x["percent"], language))
     if x.get("fixed") not in (None, "0", "0.00"):
         parts.append(f"+{money(x['fixed'], language)}")
     if x.get("min_margin") not in (None, "0", "0.00"):
-        parts.append(f"min {money(x['min_margin'], language)}")
+        least = i18n.labels(language)["min"]
+        parts.append(f"{least} {money(x['min_margin'], language)}")
     return f"{' '.join(parts)} = {money(x['markup_rub'], language)}".strip()
 
 
@@ -124,26 +171,31 @@ def _rounding(x: dict[str, Any], language: str) -> str | None:
     step = x.get("rounding_step")
     if step in (None, "0", "0.00"):
         return None
-    return f"{money(step, language)} {x.get('rounding_mode') or ''}".strip()
+    mode = x.get("rounding_mode")
+    words = i18n.labels(language).get(f"round_{mode}", mode or "")
+    return f"{money(step, language)} {words}".strip()
 
 
 def _discount(x: dict[str, Any], language: str) -> str | None:
     percent, fixed = x.get("discount_percent"), x.get("discount_fixed")
     parts = []
     if percent not in (None, "0", "0.0000"):
-        parts.append(f"{Decimal(percent).normalize():f} %")
+        parts.append(percent_text(percent, language))
     if fixed not in (None, "0", "0.00"):
         parts.append(money(fixed, language))
     return " + ".join(parts) or None
 
 
 def grouped(
-    lines: list[dict[str, Any]], language: str, unknown: str
+    lines: list[dict[str, Any]],
+    language: str,
+    unknown: str,
+    group_names: Mapping[str, str] | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """Ranked lines split into the three groups, order kept."""
     out: dict[str, list[dict[str, Any]]] = {g: [] for g in GROUPS}
     for line in lines:
         out.setdefault(line.get("match") or "analog", []).append(
-            row_view(line, language, unknown)
+            row_view(line, language, unknown, group_names)
         )
     return out

@@ -94,12 +94,12 @@ def test_a_row_shows_stock_days_probability_and_the_whole_explanation() -> None:
         "850,00", "850.00", 4,
     )  # fmt: skip
     assert row["explain_items"] == [
-        ("x_purchase", "10.00 EUR × 100.000000 (2026-12-01)"),
+        ("x_purchase", "10,00 EUR × 100 (01.12.2026)"),
         ("x_vat", "+"),
         ("x_purchase_rub", "1\u202f200,00"),
         ("x_rule", "euro"),
-        ("x_markup", "45 % min 120,00 = 540,00"),
-        ("x_rounding", "10,00 up"),
+        ("x_markup", "45 % не меньше 120,00 = 540,00"),
+        ("x_rounding", "10,00 вверх"),
         ("x_retail", "1\u202f740,00"),
         ("x_group", "service"),
         ("x_discount", "7 %"),

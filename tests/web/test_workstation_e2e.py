@@ -381,3 +381,77 @@ def test_a_missing_order_is_a_page_not_json(page: Any, live: LiveInstall) -> Non
     assert answer.status == 404
     assert answer.headers["content-type"].startswith("text/html")
     assert page.get_by_role("link", name="К проценке").is_visible()
+
+
+def test_a_refused_search_says_why_in_words_not_json(page: Any) -> None:
+    search(page, "1" * 120)
+
+    error = page.locator("#results .error")
+    assert "артикул длиннее 100 символов" in error.inner_text()
+    assert "{" not in page.locator("#results").inner_text()
+    page.locator("#box").fill("")  # an empty box clears what was shown
+    page.locator("#box").press("Enter")
+    page.wait_for_function("document.getElementById('results').innerText === ''")
+
+
+def test_a_client_that_is_no_more_is_dropped_and_the_search_goes_on(
+    page: Any, live: LiveInstall
+) -> None:
+    page.evaluate(
+        """() => {
+          const key = Object.keys(localStorage).find((k) => k.startsWith('parts.cart'))
+            || 'parts.cart.v1.manager';
+          localStorage.setItem(key, JSON.stringify({lines: [], key: null, note: '',
+            client: {id: 999999, name: 'Удалённый клиент', client_group: 'retail'}}));
+        }"""
+    )
+    page.goto(f"{live.url}/ui?q=0986452041")
+    page.locator("#answer tr.line").first.wait_for()
+
+    assert "клиент сброшен" in page.locator("#cart-message").inner_text()
+    assert "Удалённый клиент" not in page.locator("#client-chosen").inner_text()
+    assert visible_rows(page)
+
+
+def test_the_status_says_how_many_rows_of_all_a_filter_shows(page: Any) -> None:
+    search(page, "BOSCH 0986452041")
+    total = len(visible_rows(page))
+    page.locator("#f-supplier").select_option("АвтоОпт Москва")
+    shown = len(visible_rows(page))
+
+    assert 0 < shown < total
+    status = page.locator("#status").inner_text()
+    assert re.match(rf"^{shown} из {total} строк", status), status
+
+
+def test_switching_the_language_keeps_the_search(page: Any) -> None:
+    search(page, "BOSCH 0986452041")
+    page.get_by_role("link", name="English").click()
+    page.wait_for_url(re.compile(r".*/ui\?q=.*"))
+    page.locator("#answer tr.line").first.wait_for()
+
+    assert page.locator("#box").input_value() == "BOSCH 0986452041"
+    assert page.get_by_role("button", name="Search").is_visible()
+
+
+def test_more_than_an_approximate_stock_is_a_warning_not_a_refusal(
+    page: Any,
+) -> None:
+    choose_client(page, "петрова", "ИП Петрова Анна Викторовна")
+    search(page, "BOSCH 0986452041")
+    approx = page.locator('#answer tr.line[data-source="online"]').first
+    approx.wait_for()
+    line = approx.get_attribute("data-line") or "{}"
+    assert '"qty_approx":true' in line
+    approx.locator("button.add").click()
+    qty = page.locator("#cart .cart-line input").first
+    qty.fill("1000")
+    qty.dispatch_event("change")
+
+    assert "точное количество неизвестно" in page.locator("#cart .warning").inner_text()
+    assert page.locator("#make-order").is_enabled()
+    qty = page.locator("#cart .cart-line input").first
+    qty.fill("200000")
+    qty.dispatch_event("change")
+    assert "не больше 100000" in page.locator("#cart .problem").inner_text()
+    assert page.locator("#make-order").is_disabled()

@@ -16,6 +16,7 @@
   const fmt = new Intl.NumberFormat(document.documentElement.lang === "en" ? "en-US" : "ru-RU",
     { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const canOrder = ws.dataset.canOrder === "1";
+  const MAX_QTY = Number(ws.dataset.maxQty) || 100000;
   let seq = 0;
   let current = { box: "", brand: "", allBrands: false };
   window.partsTimings = []; // Enter to first rows drawn, ms (read by the browser test)
@@ -56,10 +57,19 @@
     location.href = "/ui/login?expired=1&next=" + encodeURIComponent(back);
   }
   const FETCH = { Accept: "text/html", "X-Requested-With": "fetch" };
+  // a fragment, or the server's refusal as an error paragraph (never raw JSON)
   async function getHtml(url) {
     const r = await fetch(url, { headers: FETCH, credentials: "same-origin" });
     if (r.status === 401) { signIn(); throw new Error("signed out"); }
-    return r.text();
+    const text = await r.text();
+    if (r.ok || (r.headers.get("content-type") || "").startsWith("text/html")) return text;
+    let detail = r.statusText;
+    try { detail = JSON.parse(text).detail || detail; } catch (e) { /* not JSON */ }
+    const p = document.createElement("p");
+    p.className = "error";
+    p.setAttribute("role", "alert");
+    p.textContent = `${T.search_failed}: ${detail}`;
+    return p.outerHTML;
   }
 
   // ---- search --------------------------------------------------------------
@@ -72,9 +82,29 @@
     return p;
   }
 
+  let timing = "";
+  function showStatus() {
+    const answer = $("answer");
+    if (!answer) { status.textContent = timing; return; }
+    const all = answer.querySelectorAll("tr.line").length;
+    const shown = countVisible();
+    const rows = shown === all ? plural(all, T.rows) : `${shown} ${T.of} ${plural(all, T.rows)}`;
+    status.textContent = `${rows} · ${timing}`;
+  }
+  function langLink() {
+    const link = document.querySelector("a.lang");
+    if (link) link.href = link.pathname + "?next=" + encodeURIComponent(location.pathname + location.search);
+  }
+
   async function search(text, brand, focusRows) {
     current = { box: text.trim(), brand: brand || "", allBrands: false };
-    if (!current.box) return;
+    if (!current.box) {
+      ++seq;
+      results.replaceChildren();
+      timing = "";
+      status.textContent = "";
+      return;
+    }
     const mine = ++seq;
     const started = performance.now();
     status.textContent = "…";
@@ -84,9 +114,19 @@
     if (mine !== seq) return;
     results.innerHTML = html;
     results.removeAttribute("aria-busy");
+    if (results.querySelector('[data-code="client_gone"]')) {
+      // the page held a client that was deleted (or another database): drop it
+      state.client = null;
+      save(true);
+      renderClient();
+      $("cart-message").textContent = T.client_gone;
+      search(text, brand, focusRows);
+      return;
+    }
     const url = new URLSearchParams({ q: current.box });
     if (current.brand) url.set("brand", current.brand);
     history.replaceState(null, "", "/ui?" + url);
+    langLink();
     const answer = $("answer");
     if (answer) {
       fillChoices();
@@ -98,8 +138,8 @@
       const ms = performance.now() - started;
       window.partsTimings.push(ms);
       const server = answer ? ` · ${T.server} ${Math.round(Number(answer.dataset.ms))} ${T.ms}` : "";
-      const found = answer ? `${plural(countVisible(), T.rows)} · ` : "";
-      status.textContent = `${found}${Math.round(ms)} ${T.ms}${server}`;
+      timing = `${Math.round(ms)} ${T.ms}${server}`;
+      showStatus();
       const pick = results.querySelector(".pick");
       if (pick) pick.focus();
       else if (focusRows && visibleRows()[0]) visibleRows()[0].focus();
@@ -137,7 +177,6 @@
     }
     fillChoices();
     applyView();
-    status.textContent = status.textContent.replace(/^\d+ \S+/, plural(countVisible(), T.rows));
   }
 
   function onlineState(id, state, text) {
@@ -209,6 +248,7 @@
       shown += n;
     }
     answer.querySelector(".empty").hidden = shown > 0;
+    if (timing) showStatus();
     if (focused && focused !== document.activeElement && focused.isConnected && !focused.hidden) {
       focused.focus({ preventScroll: true });
     }
@@ -345,7 +385,8 @@
   function chooseClient(option) {
     const c = JSON.parse(option.dataset.client);
     state.client = { id: c.id, name: c.name, client_group: c.client_group,
-      discount_percent: c.discount_percent, vehicles: c.vehicles };
+      client_group_name: c.client_group_name, discount_percent: c.discount_percent,
+      vehicles: c.vehicles };
     save(true);
     clientList.innerHTML = "";
     clientQ.value = "";
@@ -367,7 +408,7 @@
     clear.className = "link";
     clear.textContent = T.client_clear;
     clear.addEventListener("click", () => { state.client = null; save(true); renderClient(); if (current.box) search(current.box, current.brand); });
-    chosen.append(name, ` · ${c.client_group}${discount} `, clear);
+    chosen.append(name, ` · ${c.client_group_name || c.client_group}${discount} `, clear);
     for (const v of c.vehicles || []) {
       if (!v.vin) continue;
       const b = document.createElement("button");
@@ -390,10 +431,17 @@
     renderCart();
     tr.classList.add("in-cart");
   }
+  // what stops a line from being ordered as it is (the server checks again)
   function cartProblem(l) {
     const step = l.line.multiplicity || 1;
     if (l.qty < 1 || l.qty % step) return `${T.col_mult_full}: ${step}`;
+    if (l.qty > MAX_QTY) return `${T.qty}: ${T.qty_too_big.replace("{max}", MAX_QTY)}`;
     if (l.line.qty !== null && !l.line.qty_approx && l.qty > l.line.qty) return `${T.col_qty_full}: ${l.line.qty}`;
+    return "";
+  }
+  // what the manager should know, but may still order
+  function cartWarning(l) {
+    if (l.line.qty_approx && l.line.qty !== null && l.qty > l.line.qty) return T.approx_stock.replace("{qty}", l.line.qty);
     return "";
   }
   function renderCart() {
@@ -410,6 +458,7 @@
       return;
     }
     let total = 0;
+    let blocked = false;
     state.lines.forEach((l, i) => {
       const row = document.createElement("div");
       row.className = "cart-line";
@@ -437,13 +486,15 @@
       remove.textContent = T.remove;
       remove.addEventListener("click", () => { state.lines.splice(i, 1); save(true); renderCart(); });
       const problem = document.createElement("small");
-      problem.className = "problem";
-      problem.textContent = cartProblem(l);
+      const blocking = cartProblem(l);
+      problem.className = blocking ? "problem" : "warning";
+      problem.textContent = blocking || cartWarning(l);
+      if (blocking) blocked = true;
       row.append(title, qty, amount, remove, problem);
       holder.append(row);
     });
     $("cart-total").textContent = `${T.total}: ${fmt.format(total)} ₽`;
-    $("make-order").disabled = !canOrder;
+    $("make-order").disabled = !canOrder || blocked;
     if (!canOrder) $("cart-message").textContent = T.cannot_order;
   }
   $("cart-note").addEventListener("change", (e) => { state.note = e.target.value; save(true); });
@@ -492,6 +543,7 @@
       save(true);
       renderCart();
       message.textContent = `${T.prices_changed}. ${problemTexts(data).join("; ")}`;
+      if (current.box) search(current.box, current.brand); // the rows show the new prices too
       return;
     }
     const texts = problemTexts(data);
@@ -504,13 +556,18 @@
     return data.lines.map((p) => {
       const text = T[`p_${p.code}`];
       if (!text) return p.message;
-      return text.replace(/\{(\w+)\}/g, (_, k) => (k === "nearest" ? (p.nearest || []).join(", ") : p[k] ?? ""));
+      return text.replace(/\{(\w+)\}/g, (_, k) => {
+        if (k === "nearest") return (p.nearest || []).join(", ");
+        if ((k === "price" || k === "price_seen") && p[k] != null) return fmt.format(Number(p[k]));
+        return p[k] ?? "";
+      });
     });
   }
 
   // ---- start ---------------------------------------------------------------
   renderCart();
   renderClient();
+  langLink();
   const start = new URLSearchParams(location.search);
   if (start.get("q")) { box.value = start.get("q"); search(start.get("q"), start.get("brand") || ""); }
   box.focus();
