@@ -42,22 +42,55 @@ class Capped:
     truncated: bool
 
 
+@dataclass(frozen=True)
+class VinVehicles(Capped):
+    """Vehicles a VIN may be; `model_matched` says whether a model name given
+    narrowed them (None: none given; False: it matched none, all are kept)."""
+
+    model_matched: bool | None = None
+
+
 def vehicles_for_vin(
-    catalogue: Catalogue, decoded: VinDecode, *, limit: int = MAX_VEHICLES
-) -> Capped:
-    """Catalogue vehicles of the VIN's make(s) built in its model year."""
+    catalogue: Catalogue,
+    decoded: VinDecode,
+    *,
+    model: str | None = None,
+    limit: int = MAX_VEHICLES,
+) -> VinVehicles:
+    """Catalogue vehicles of the VIN's make(s) built in its model year; of the
+    `model` (the car's model as a client card names it, `Vesta`) when one is
+    given and matches any of them.
+
+    The VIN alone says make and year, not the model: a known model keeps a
+    Vesta's search off Largus pads.
+    """
     table = default_table()
     makes = sorted({table.canonical(m) for m in decoded.makes})
     if not makes:
-        return Capped([], False)
+        return VinVehicles([], False)
     found = catalogue.vehicles.filter(pl.col("make").is_in(makes))
     if decoded.model_year is not None:
         year = decoded.model_year
         found = found.filter(
             (pl.col("year_from") <= year) & (pl.col("year_to").fill_null(9999) >= year)
         )
+    matched = None
+    if model and _WORD.search(model):
+        of_model = found.filter(_model_matches(model))
+        matched = of_model.height > 0
+        found = of_model if matched else found
     found = found.sort("make", "model", "type", "vehicle_id")
-    return _cap(found.drop("data_version", "make_raw"), limit)
+    capped = _cap(found.drop("data_version", "make_raw"), limit)
+    return VinVehicles(capped.rows, capped.truncated, matched)
+
+
+def _model_matches(model: str) -> pl.Expr:
+    """Every word of `model` starts a word of the catalogue's model name."""
+    condition = pl.lit(True)
+    for word in _WORD.findall(model.lower()):
+        pattern = rf"(?i)(^|[^\w]){re.escape(word)}"
+        condition = condition & pl.col("model").str.contains(pattern)
+    return condition
 
 
 def _cap(frame: pl.DataFrame, limit: int) -> Capped:

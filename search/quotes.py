@@ -57,6 +57,7 @@ class QuoteRequest:
     brand: str | None = None
     text: str | None = None
     vin: str | None = None
+    vehicle_model: str | None = None  # narrows a VIN's vehicles: `Vesta`
     client_group: str | None = None
     department: str | None = None
     price_groups: tuple[str, ...] = ()
@@ -80,7 +81,7 @@ class QuoteRequest:
                 f"unknown sort `{self.sort}`; use one of {', '.join(SORTS)}"
             )
         for name, most in (("article", 100), ("brand", 100), ("text", 200),
-                           ("vin", 32)):  # fmt: skip
+                           ("vin", 32), ("vehicle_model", 100)):  # fmt: skip
             value = getattr(self, name)
             if value is not None and len(value) > most:
                 raise QuoteError(f"`{name}` is longer than {most} characters")
@@ -415,9 +416,15 @@ class _Run:
         catalogue = self.engine._catalogue()
         if catalogue is None:
             raise QuoteError("no catalogue is loaded: a VIN search needs one")
-        vehicles = vehicles_for_vin(catalogue, decoded, limit=20)
+        model = self.request.vehicle_model
+        vehicles = vehicles_for_vin(catalogue, decoded, model=model, limit=20)
         if vehicles.truncated:
             self.cut.append("vehicle_cap")
+        if vehicles.model_matched is False:
+            self.notes.append(
+                f"model `{model}` matches no catalogue vehicle of the VIN's make "
+                "and year: the parts of all of them are listed"
+            )
         seen: dict[tuple[str, str], None] = {}
         for vehicle in vehicles.rows:
             try:
@@ -426,8 +433,9 @@ class _Run:
                 raise QuoteError(str(exc)) from exc
             for part in parts.parts:
                 seen.setdefault((part["brand"], part["article"]), None)
+        of_model = f" of model `{model}`" if vehicles.model_matched else ""
         self.notes.append(
-            f"VIN {decoded.vin}: {len(vehicles.rows)} catalogue vehicles, "
+            f"VIN {decoded.vin}: {len(vehicles.rows)} catalogue vehicles{of_model}, "
             f"{len(seen)} parts of `{generic}`"
         )
         return [Wanted(b, a, "exact") for b, a in seen]

@@ -202,6 +202,15 @@ def client_pricing(session: Session, client_id: int) -> tuple[str, Discount | No
     return client.client_group, discount
 
 
+def known_model(session: Session, vin: str) -> str | None:
+    """The model a client's car with this VIN is recorded as, if any."""
+    return session.scalar(
+        select(Vehicle.model)
+        .where(Vehicle.vin == normalize_vin(vin), Vehicle.model.is_not(None))
+        .limit(1)
+    )
+
+
 def group_names(session: Session) -> dict[str, str]:
     """Each client group's code and the name people read."""
     rows = session.execute(select(ClientGroup.code, ClientGroup.name)).tuples()

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from search.export import quote_workbook
 from search.quotes import SORTS, QuoteEngine, QuoteRequest
-from service.clients.logic import client_pricing
+from service.clients.logic import client_pricing, known_model
 from service.deps import CurrentUserDep, SessionDep
 from service.quotes.models import QuoteAnswerOut
 from service.users.logic import search_department
@@ -45,6 +45,14 @@ async def quote_request(
             max_length=32,
             description="VIN: parts of its catalogue vehicles "
             "(make and model year) of the generic article in `q`.",
+        ),
+    ] = None,
+    model: Annotated[
+        str | None,
+        Query(
+            max_length=100,
+            description="The VIN's car model (`Vesta`): narrows its catalogue "
+            "vehicles; default: the model of a client's car with that VIN.",
         ),
     ] = None,
     client_group: Annotated[
@@ -112,6 +120,7 @@ async def quote_request(
         brand=brand,
         text=q,
         vin=vin,
+        vehicle_model=model or (known_model(session, vin) if vin else None),
         client_group=client_group,
         department=department,
         price_groups=tuple(price_group or ()),

@@ -269,6 +269,7 @@ async def _search(
         query = QuoteRequest(
             article=parsed.article, brand=params.brand or parsed.brand,
             text=parsed.text, vin=parsed.vin, client_group=group,
+            vehicle_model=clients.known_model(session, parsed.vin) if parsed.vin else None,
             department=search_department(user), sort=params.sort,  # type: ignore[arg-type]
             all_brands=params.all_brands, limit=settings.search_max_lines,
             time_limit_ms=settings.search_time_limit_ms, discount=discount,

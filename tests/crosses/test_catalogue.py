@@ -9,6 +9,7 @@ import shutil
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -501,6 +502,36 @@ def test_vehicles_for_vin_by_make_and_model_year(
     rio_2019 = decode_vin("Z94CB41AAKR123456", today=dt.date(2026, 6, 1))
     assert vehicles_for_vin(cat, rio_2019).rows == []  # Rio III ended in 2017
     assert vehicles_for_vin(cat, vesta_2019, limit=1).truncated is True
+
+
+def test_a_known_model_keeps_a_vesta_off_largus_pads() -> None:
+    """The VIN says make and year only; the client card's model narrows."""
+    from types import SimpleNamespace
+
+    vehicles = pl.DataFrame(
+        {
+            "vehicle_id": [1, 2, 3],
+            "make": ["LADA"] * 3,
+            "make_raw": ["LADA"] * 3,
+            "model": ["Vesta (GFL)", "Largus (R90)", "Vesta Cross (GFK)"],
+            "type": ["1.6", "1.6", "1.8"],
+            "year_from": [2015, 2012, 2017],
+            "year_to": [None, None, None],
+            "data_version": ["t"] * 3,
+        }
+    )
+    catalogue: Any = SimpleNamespace(vehicles=vehicles)
+    vesta = decode_vin("XTAGFL110KY100017", today=dt.date(2026, 6, 1))
+
+    def ids(model: str | None) -> tuple[list[int], bool | None]:
+        found = vehicles_for_vin(catalogue, vesta, model=model)
+        return [v["vehicle_id"] for v in found.rows], found.model_matched
+
+    assert ids(None) == ([2, 1, 3], None)
+    assert ids("Vesta") == ([1, 3], True)
+    assert ids("vesta cross") == ([3], True)
+    assert ids("Веста") == ([2, 1, 3], False)  # no match: all are kept, and said
+    assert ids("sta") == ([2, 1, 3], False)  # words start, not any substring
 
 
 def test_renumbered_reply_vehicles_without_power_are_often_ambiguous() -> None:

@@ -455,3 +455,17 @@ def test_more_than_an_approximate_stock_is_a_warning_not_a_refusal(
     qty.dispatch_event("change")
     assert "не больше 100000" in page.locator("#cart .problem").inner_text()
     assert page.locator("#make-order").is_disabled()
+
+
+def test_a_clients_car_narrows_its_vin_search_to_its_model(page: Any) -> None:
+    choose_client(page, "916 123-45-67", "Иванов Сергей Петрович")
+    page.locator("#client-chosen .vehicle", has_text="Vesta").click()
+    page.locator("#box").press("End")
+    page.keyboard.type("колодки")
+    before = page.evaluate("window.partsTimings.length")
+    page.locator("#box").press("Enter")
+    page.wait_for_function(f"window.partsTimings.length > {before}")
+
+    notes = page.locator("#answer .note").all_inner_texts()
+    assert any("модель «Vesta»" in n for n in notes), notes
+    assert visible_rows(page)
