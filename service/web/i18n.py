@@ -281,9 +281,14 @@ _NOTES_RU: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^model `(.+)` matches no catalogue vehicle of the VIN's make and year: .*$",
          r"Модели «\1» нет в каталоге среди машин этой марки и года: показаны детали всех"),
         (r"^timed out after ([\d.]+) s$", r"не ответил за \1 с"),
-        (r"^not asked for (\d+) s more: timed out after ([\d.]+) s$",
-         r"не спрашиваем ещё \1 с: не ответил за \2 с"),
-        (r"^not asked for (\d+) s more: (.+)$", r"не спрашиваем ещё \1 с: \2"),
+        (r"^timed out after ([\d.]+) s \(query deadline\)$",
+         r"не ответил за \1 с (общий срок поиска)"),
+        (r"^cannot connect: .*$", "нет соединения"),
+        (r"^HTTP (\d+)$", r"ошибка сервера поставщика (HTTP \1)"),
+        (r"^bad reply: .*$", "непонятный ответ"),
+        (r"^cut at the query deadline$", "не успел к общему сроку поиска"),
+        (r"^query deadline passed before the request$", "общий срок поиска истёк"),
+        (r"^internal error: .*$", "внутренняя ошибка"),
         (r"^`article` is longer than (\d+) characters$",
          r"артикул длиннее \1 символов"),
         (r"^`text` is longer than (\d+) characters$", r"запрос длиннее \1 символов"),
@@ -297,10 +302,16 @@ _NOTES_RU: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )  # fmt: skip
 
 
+_SKIPPED = re.compile(r"^not asked for (\d+) s more: (.+)$")
+
+
 def note(text: str, language: str) -> str:
     """An engine note or supplier failure in the page's language."""
     if language != "ru":
         return text
+    skipped = _SKIPPED.match(text)
+    if skipped:  # a supplier in its cooldown: the reason it failed, in words
+        return f"не спрашиваем ещё {skipped[1]} с: {note(skipped[2], language)}"
     for pattern, replacement in _NOTES_RU:
         if pattern.match(text):
             return pattern.sub(replacement, text)

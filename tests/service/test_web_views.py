@@ -140,3 +140,22 @@ def test_lines_are_grouped_in_the_three_groups_in_their_order() -> None:
 def test_both_languages_have_every_label() -> None:
     assert set(i18n.LABELS["ru"]) == set(i18n.LABELS["en"])
     assert i18n.labels("de") is i18n.LABELS["ru"]
+
+
+@pytest.mark.parametrize(
+    ("engine", "page"),
+    [
+        ("cannot connect: All connection attempts failed", "нет соединения"),
+        ("not asked for 25 s more: HTTP 503",
+         "не спрашиваем ещё 25 с: ошибка сервера поставщика (HTTP 503)"),
+        ("`article` is longer than 100 characters", "артикул длиннее 100 символов"),
+        ("model `Веста` matches no catalogue vehicle of the VIN's make and year: "
+         "the parts of all of them are listed",
+         "Модели «Веста» нет в каталоге среди машин этой марки и года: "
+         "показаны детали всех"),
+        ("something new", "something new"),
+    ],
+)  # fmt: skip
+def test_engine_words_reach_the_page_in_russian(engine: str, page: str) -> None:
+    assert i18n.note(engine, "ru") == page
+    assert i18n.note(engine, "en") == engine
