@@ -36,7 +36,7 @@ from service.orders.models import (
     OrderOut,
     OrderSummary,
 )
-from service.users.logic import CurrentUser, sees_department
+from service.users.logic import CurrentUser, department_clause, sees_department
 
 log = logging.getLogger(__name__)
 
@@ -545,8 +545,9 @@ def list_orders(
     the `viewer` sees), at most `limit`; and whether more matched."""
     limit = max(1, min(limit, MAX_ORDERS))
     query = _summaries().limit(limit + 1)
-    if viewer is not None and viewer.role != "admin":
-        query = query.where(CustomerOrder.department == viewer.department)
+    seen = department_clause(viewer, CustomerOrder.department) if viewer else None
+    if seen is not None:
+        query = query.where(seen)
     if client_id is not None:
         query = query.where(CustomerOrder.client_id == client_id)
     if status is not None:

@@ -154,7 +154,8 @@ def login_post(
         )  # fmt: skip
         audit.record(session, table="auth_tokens", row_id=found.login,
                      action="insert", actor=audit.Actor(found.login, "ui"),
-                     note="signed in")  # fmt: skip
+                     note="signed in",
+                     department=users.current_user(session, found).department)  # fmt: skip
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         signin.COOKIE, issued.secret, httponly=True, samesite="lax",
@@ -176,9 +177,10 @@ def logout(
     if found is not None and _same(csrf, found.csrf):
         with transaction(session):
             signin.revoke(session, cookie)
-            audit.record(session, table="auth_tokens", row_id=found.user.login,
-                         action="update", actor=audit.Actor(found.user.login, "ui"),
-                         note="signed out")  # fmt: skip
+            me = users.current_user(session, found.user)
+            audit.record(session, table="auth_tokens", row_id=me.login,
+                         action="update", actor=audit.Actor(me.login, "ui"),
+                         note="signed out", department=me.department)  # fmt: skip
     response = RedirectResponse("/ui/login?out=1", status_code=303)
     response.delete_cookie(signin.COOKIE, path="/")
     return response
