@@ -219,7 +219,7 @@ def create_user(
         name=name.strip() or login,
         password_hash=hash_password(password),
         role=_role(role),
-        department_id=_department_id(session, department),
+        department_id=department_id(session, department),
         language=_language(language),
         active=True,
     )
@@ -241,7 +241,7 @@ def update_user(
         elif key == "role":
             values["role"] = _role(value)
         elif key == "department":
-            values["department_id"] = _department_id(session, value)
+            values["department_id"] = department_id(session, value)
         elif key == "language":
             values["language"] = _language(value)
         elif key == "name":
@@ -290,7 +290,8 @@ def _language(language: str) -> str:
     return language
 
 
-def _department_id(session: Session, code: str | None) -> int | None:
+def department_id(session: Session, code: str | None) -> int | None:
+    """The id of the department `code` (None for none), or `UserError`."""
     code = (code or "").strip().lower()
     if not code:
         return None

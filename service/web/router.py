@@ -384,7 +384,7 @@ def _online_to_ask(
         return []
     engine = request.app.state.quotes
     known = request.app.state.quote_parts.get("online_suppliers") or {}
-    visible = engine.visible_online(user.department)
+    visible = engine.visible_online(search_department(user))
     return [{"id": sid, "name": known[sid].name if sid in known else sid}
             for sid in sorted(visible)]  # fmt: skip
 

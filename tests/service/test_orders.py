@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import io
+import json
 import logging
 import threading
 from collections.abc import Iterator
@@ -822,6 +824,24 @@ def test_the_request_hash_is_one_for_one_order() -> None:
 
     assert hashes[0] == hashes[1] != hashes[2]
     assert len(hashes[0]) == 64
+
+
+def test_a_department_named_changes_the_hash_an_unnamed_one_does_not() -> None:
+    body = {"client_id": 1, "lines": [online_line()]}
+    before = hashlib.sha256(
+        json.dumps(
+            OrderIn.model_validate(body).model_dump(
+                mode="json", include={"client_id", "lines", "note"}
+            ),
+            sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+        ).encode()
+    ).hexdigest()  # fmt: skip
+
+    unnamed = logic.request_hash(OrderIn.model_validate(body))
+    named = logic.request_hash(OrderIn.model_validate({**body, "department": "spb"}))
+
+    assert unnamed == before  # keys of orders placed earlier still replay
+    assert named != unnamed
 
 
 def test_money_is_kept_in_kopecks() -> None:

@@ -19,7 +19,7 @@ from service.db.models import AuthToken, User, utcnow
 from service.db.session import transaction
 from service.users import signin
 from service.users.logic import create_user, find_user, save_department
-from tests.service.signin import PASSWORD, sign_in
+from tests.service.signin import PASSWORD, page_session, sign_in
 
 MANAGER_RIGHTS = [
     "clients.read", "clients.write", "orders.read", "orders.write", "quote",
@@ -360,14 +360,7 @@ def _hash_of(values: dict[str, Any] | None) -> str | None:
 
 
 def _page_session(client: TestClient) -> signin.Issued:
-    """Sign `root` in as a page would: a session cookie instead of the token."""
-    with _db(client).sessions() as session, transaction(session):
-        root = find_user(session, "root")
-        assert root is not None
-        issued = signin.issue(session, root, kind="session", ttl=dt.timedelta(hours=1))
-    client.headers.pop("Authorization")
-    client.cookies.set(signin.COOKIE, issued.secret)
-    return issued
+    return page_session(client, "root")
 
 
 def test_a_page_write_with_the_session_cookie_needs_the_csrf_token(
