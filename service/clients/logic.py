@@ -1,5 +1,5 @@
 """Clients: save them with normalised phones and plates, find them by name,
-phone, plate or VIN, and tell pricing which group and discount they get."""
+phone, ИНН, plate or VIN, and tell pricing which group and discount they get."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import phonenumbers
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from crosses.plates import BadPlate, latin_plate, normalize_plate, plate_fragment
@@ -133,7 +133,7 @@ def add_vehicle(
 def find_clients(
     session: Session, text: str, *, limit: int = 20, region: str = "RU"
 ) -> tuple[list[Client], str, bool]:
-    """Clients matching a phone, a plate, a VIN or words of the name.
+    """Clients matching an ИНН, a phone, a plate, a VIN or words of the name.
 
     Returns the clients (at most `limit`), what matched, and whether cut.
     """
@@ -141,6 +141,12 @@ def find_clients(
     text = text.strip()
     if not text:
         return [], "name", False
+    inn = _inn_or_none(text)
+    if inn is not None:
+        # ten digits may also be a phone: the ИНН first, the phone if none has it
+        rows = _first(session, select(Client).where(Client.inn == inn), limit)
+        if rows:
+            return rows[:limit], "inn", len(rows) > limit
     how, query = _match(text, region)
     rows = _first(session, query, limit)
     if not rows and how == "plate" and _plate_or_none(text) is None:
@@ -174,14 +180,7 @@ def _match(text: str, region: str) -> tuple[str, Any]:
     if plate is not None:
         return "plate", base.join(Vehicle).where(Vehicle.plate == plate)
     if len(digits) >= 4 and _PHONE_TEXT.fullmatch(text):
-        # written as a phone: the whole number, or its last digits
-        try:
-            e164 = normalize_phone(text, region=region)
-        except ClientError:
-            return "phone", base.join(ClientPhone).where(
-                ClientPhone.e164.like(f"%{digits}")
-            )
-        return "phone", base.join(ClientPhone).where(ClientPhone.e164 == e164)
+        return "phone", base.join(ClientPhone).where(_phone_match(text, region))
     fragment = plate_fragment(text) if _PLATE_PIECE.search(text) else None
     if fragment is not None and len(fragment) >= 3:
         # letters and digits in a plate's alphabet: a piece of a plate
@@ -189,6 +188,66 @@ def _match(text: str, region: str) -> tuple[str, Any]:
             Vehicle.plate.contains(fragment, autoescape=True)
         )
     return "name", _by_name(text)
+
+
+def _phone_match(text: str, region: str) -> ColumnElement[bool]:
+    """A whole number matches itself; a piece of one, the numbers it starts
+    (as dictated: `8 916 123`, `+7 916 123`, `916123`) or, unless written
+    with `+`, the numbers it ends."""
+    try:
+        return ClientPhone.e164 == normalize_phone(text, region=region)
+    except ClientError:
+        pass
+    found = [_starts(ClientPhone.e164, p) for p in phone_prefixes(text, region)]
+    if "+" not in text:
+        # the last digits: no index serves this, the row cap bounds it
+        found.append(ClientPhone.e164.like(f"%{_DIGITS.sub('', text)}"))
+    return or_(*found)
+
+
+def phone_prefixes(text: str, region: str) -> list[str]:
+    """The E.164 starts a piece of a phone number may be: `+7 916 123` and
+    `8 916 123` → `+7916123`; bare `916123` → `+7916123` (a national number),
+    and `7916123` → `+7916123` too (the country code without `+`)."""
+    digits = _DIGITS.sub("", text)
+    if "+" in text:
+        return [f"+{digits}"]
+    code = str(phonenumbers.country_code_for_region(region))
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    trunk = metadata.national_prefix if metadata is not None else None
+    starts = [f"+{code}{digits}"]
+    if trunk and digits.startswith(trunk):
+        starts.append(f"+{code}{digits[len(trunk) :]}")
+    if digits.startswith(code):
+        starts.append(f"+{digits}")
+    return list(dict.fromkeys(starts))
+
+
+def _starts(column: Any, prefix: str) -> ColumnElement[bool]:
+    """`column` starts with `prefix` (a `+` and digits), as a range an index
+    serves (a `LIKE` alone serves none on SQLite or a non-C PostgreSQL)."""
+    found = [column >= prefix, column.startswith(prefix, autoescape=True)]
+    upper = _next_digits(prefix)
+    if upper is not None:
+        found.append(column < upper)
+    return and_(*found)
+
+
+def _next_digits(prefix: str) -> str | None:
+    """The smallest string of digits past every string starting `prefix`
+    (`+79169` → `+7917`); digits only, so any collation orders it alike."""
+    head = prefix.rstrip("9")
+    if not head or not head[-1].isdigit():
+        return None
+    return head[:-1] + str(int(head[-1]) + 1)
+
+
+def _inn_or_none(text: str) -> str | None:
+    """`text` as an ИНН when it is one (10 or 12 digits, control digits right)."""
+    inn = "".join(text.split())
+    if re.fullmatch(r"\d{10}|\d{12}", inn) and _inn_digits_check(inn):
+        return inn
+    return None
 
 
 def client_pricing(session: Session, client_id: int) -> tuple[str, Discount | None]:

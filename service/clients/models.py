@@ -83,5 +83,5 @@ class ClientPage(BaseModel):
     """Clients found, best first; `truncated` when more matched."""
 
     clients: list[ClientOut]
-    matched_by: str = Field(description="`phone`, `plate`, `vin` or `name`.")
+    matched_by: str = Field(description="`inn`, `phone`, `plate`, `vin` or `name`.")
     truncated: bool

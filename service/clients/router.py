@@ -32,11 +32,17 @@ def get_clients(
     _user: Reader,
     q: Annotated[
         str,
-        Query(min_length=1, max_length=100, description="Name, phone, plate or VIN."),
+        Query(
+            min_length=1,
+            max_length=100,
+            description="Name, phone (whole, its start or its last digits), "
+            "ИНН, plate or VIN.",
+        ),
     ],
     limit: Annotated[int, Query(ge=1, le=logic.MAX_FOUND)] = 20,
 ) -> ClientPage:
-    """Clients by words of the name, a phone (or its last digits), a plate or a VIN."""
+    """Clients by words of the name, a phone (whole, its start as dictated, or
+    its last digits), an ИНН, a plate or a VIN."""
     rows, how, cut = logic.find_clients(
         session, q, limit=limit, region=settings.default_phone_region
     )

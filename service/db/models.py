@@ -201,7 +201,7 @@ class Client(Tracked, Base):
     kind: Mapped[str] = mapped_column(String(10))  # person | company
     name: Mapped[str] = mapped_column(String(300), index=True)
     search_name: Mapped[str] = mapped_column(String(300), index=True)
-    inn: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    inn: Mapped[str | None] = mapped_column(String(12), nullable=True, index=True)
     email: Mapped[str | None] = mapped_column(String(200), nullable=True)
     client_group: Mapped[str] = mapped_column(String(60))
     discount_percent: Mapped[Decimal | None] = mapped_column(
