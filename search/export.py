@@ -67,8 +67,10 @@ def _cell(line: dict[str, Any], key: str) -> Any:
     return line.get(key)
 
 
-def quote_workbook(answer: dict[str, Any], *, title: str | None = None) -> bytes:
-    """The lines of a quote answer as XLSX bytes."""
+def quote_workbook(
+    answer: dict[str, Any], *, zone: dt.tzinfo, title: str | None = None
+) -> bytes:
+    """The lines of a quote answer as XLSX bytes, dated today in `zone`."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -78,7 +80,7 @@ def quote_workbook(answer: dict[str, Any], *, title: str | None = None) -> bytes
         str(query[k]) for k in ("brand", "article", "text") if query.get(k)
     )
     sheet.append([title or f"Предложение по запросу: {asked}".strip()])
-    sheet.append([f"Дата: {dt.date.today().strftime('%d.%m.%Y')}"])
+    sheet.append([f"Дата: {dt.datetime.now(zone).strftime('%d.%m.%Y')}"])
     sheet.append([])
     sheet.append([label for _, label, _ in COLUMNS])
     header_row = sheet.max_row

@@ -188,7 +188,7 @@ async def quotes_workbook(query: QuoteRequestDep, request: Request) -> Response:
         f"filename*=UTF-8''{quote('quote-' + name + '.xlsx')}"
     )
     return Response(
-        quote_workbook(answer),
+        quote_workbook(answer, zone=request.app.state.settings.zone),
         media_type=XLSX,
         headers={"Content-Disposition": disposition},
     )

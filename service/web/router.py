@@ -36,6 +36,7 @@ templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals["money"] = views.money
 templates.env.globals["note"] = i18n.note
 templates.env.globals["plural"] = i18n.plural
+templates.env.globals["local_time"] = views.local_time
 router = APIRouter(include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -78,6 +79,7 @@ def render(
             "lang": lang,
             "t": i18n.labels(lang),
             "csrf": getattr(request.state, "csrf", None) or "",
+            "zone": request.app.state.settings.zone,
             **context,
         },
         status_code=status_code,
@@ -365,7 +367,7 @@ async def export_lines(
     answer["lines"] = [by_key[k] for k in wanted if k in by_key]
     name = f"quote-{_ascii(box)[:40] or 'lines'}.xlsx"
     return Response(
-        quote_workbook(answer),
+        quote_workbook(answer, zone=request.app.state.settings.zone),
         media_type=XLSX,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

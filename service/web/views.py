@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +28,11 @@ def money(value: str | Decimal | None, language: str = "ru") -> str:
     if language == "ru":
         return text.replace(",", "\u202f").replace(".", ",")
     return text
+
+
+def local_time(moment: dt.datetime, zone: dt.tzinfo) -> str:
+    """A moment as people here read it, in `zone`: `05.12.2026 01:30`."""
+    return moment.astimezone(zone).strftime("%d.%m.%Y %H:%M")
 
 
 def stock(line: dict[str, Any], unknown: str) -> str:
