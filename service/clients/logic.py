@@ -4,6 +4,7 @@ phone, ИНН, plate or VIN, and tell pricing which group and discount they get.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -250,15 +251,36 @@ def _inn_or_none(text: str) -> str | None:
     return None
 
 
-def client_pricing(session: Session, client_id: int) -> tuple[str, Discount | None]:
-    """The client group a client is priced for, and their own discount."""
+@dataclass(frozen=True)
+class ClientTerms:
+    """What pricing and the client's papers need of a client."""
+
+    name: str
+    client_group: str
+    group_name: str
+    discount: Discount | None
+
+
+def client_terms(session: Session, client_id: int) -> ClientTerms:
+    """A client's name, group (code and name) and own discount (404: none)."""
     client = session.get(Client, client_id)
     if client is None:
         raise LookupError(f"no client {client_id}")
+    group_name = session.scalar(
+        select(ClientGroup.name).where(ClientGroup.code == client.client_group)
+    )
     discount = (
         Discount(percent=client.discount_percent) if client.discount_percent else None
     )
-    return client.client_group, discount
+    return ClientTerms(
+        client.name, client.client_group, group_name or client.client_group, discount
+    )
+
+
+def client_pricing(session: Session, client_id: int) -> tuple[str, Discount | None]:
+    """The client group a client is priced for, and their own discount."""
+    terms = client_terms(session, client_id)
+    return terms.client_group, terms.discount
 
 
 def client_out(session: Session, client: Client) -> ClientOut:

@@ -366,8 +366,13 @@ async def export_lines(
     by_key = {views.line_key(line): line for line in answer["lines"]}
     answer["lines"] = [by_key[k] for k in wanted if k in by_key]
     name = f"quote-{_ascii(box)[:40] or 'lines'}.xlsx"
+    client = (
+        clients.client_terms(session, params.client_id)
+        if params.client_id is not None
+        else None
+    )
     return Response(
-        quote_workbook(answer, zone=request.app.state.settings.zone),
+        quote_workbook(answer, zone=request.app.state.settings.zone, client=client),
         media_type=XLSX,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
