@@ -18,8 +18,10 @@ from pricing.rules import Discount
 from service.clients.models import (
     ClientIn,
     ClientOut,
+    ClientSaved,
     PhoneIn,
     PhoneOut,
+    SamePhone,
     VehicleIn,
     VehicleOut,
 )
@@ -305,6 +307,30 @@ def client_out(session: Session, client: Client) -> ClientOut:
         phones=[PhoneOut(e164=p.e164, raw=p.raw, label=p.label) for p in phones],
         vehicles=[_vehicle_out(v) for v in vehicles],
     )
+
+
+def client_saved(
+    session: Session, client: Client, *, new_phones: list[str] | None = None
+) -> ClientSaved:
+    """A client just saved, with the other clients that have one of
+    `new_phones` (E.164; default: every phone of the client)."""
+    out = client_out(session, client)
+    phones = [p.e164 for p in out.phones] if new_phones is None else new_phones
+    return ClientSaved(**dict(out), same_phone=same_phone(session, client.id, phones))
+
+
+def same_phone(session: Session, client_id: int, phones: list[str]) -> list[SamePhone]:
+    """Other clients with any of `phones`, by name (at most `MAX_FOUND`)."""
+    if not phones:
+        return []
+    rows = session.execute(
+        select(ClientPhone.e164, Client.id, Client.name)
+        .join(Client, Client.id == ClientPhone.client_id)
+        .where(ClientPhone.e164.in_(phones), ClientPhone.client_id != client_id)
+        .order_by(Client.name, Client.id, ClientPhone.e164)
+        .limit(MAX_FOUND)
+    )
+    return [SamePhone(e164=e164, id=id_, name=name) for e164, id_, name in rows]
 
 
 def _vehicle_out(v: Vehicle) -> VehicleOut:

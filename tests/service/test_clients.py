@@ -60,6 +60,11 @@ def _post(client: TestClient, **fields: Any) -> Any:
     return client.post("/api/clients", json=body)
 
 
+def _read(client: TestClient, client_id: int) -> Any:
+    """`GET /api/clients/{id}` as a save answers it when no one shares a phone."""
+    return {**client.get(f"/api/clients/{client_id}").json(), "same_phone": []}
+
+
 def _found(client: TestClient, q: str, **params: Any) -> tuple[str, list[str], bool]:
     answer = client.get("/api/clients", params={"q": q, **params})
     assert answer.status_code == 200, answer.text
@@ -94,8 +99,9 @@ def test_a_person_is_created_with_phones_in_e164(client: TestClient) -> None:
             {"e164": "+74951234567", "raw": "+7 495 123 45 67", "label": None},
         ],
         "vehicles": [],
+        "same_phone": [],
     }
-    assert client.get(f"/api/clients/{created['id']}").json() == created
+    assert _read(client, created["id"]) == created
 
 
 def test_a_discount_reads_the_same_when_saved_and_when_read_back(
@@ -154,6 +160,36 @@ def test_the_same_phone_twice_is_422_not_a_server_error(client: TestClient) -> N
     )  # fmt: skip
     assert (again.status_code, again.json()["detail"]) == (
         422, "phone +79161234567 is already this client's",
+    )  # fmt: skip
+
+
+def test_a_phone_another_client_has_is_saved_and_the_answer_names_them(
+    client: TestClient,
+) -> None:
+    wife = _post(client, name="Петрова Анна", phones=[{"number": "8 916 123-45-67"}])
+    son = _post(client, name="Петров Илья", phones=[{"number": "+7 912 000 11 22"}])
+    husband = _post(client, name="Петров Олег", phones=[
+        {"number": "+7 (916) 123-45-67", "label": "домашний"},
+        {"number": "+7 903 555 44 33"},
+    ])  # fmt: skip
+    added = client.post(f"/api/clients/{son.json()['id']}/phones",
+                        json={"number": "8 916 123 45 67"})  # fmt: skip
+    alone = client.post(f"/api/clients/{wife.json()['id']}/phones",
+                        json={"number": "+7 903 555 44 34"})  # fmt: skip
+
+    assert (husband.status_code, added.status_code) == (201, 201), husband.text
+    wife_id, husband_id = wife.json()["id"], husband.json()["id"]
+    assert husband.json() == {
+        **_read(client, husband_id),
+        "same_phone": [{"e164": "+79161234567", "id": wife_id, "name": "Петрова Анна"}],
+    }
+    assert added.json()["same_phone"] == [  # by name
+        {"e164": "+79161234567", "id": husband_id, "name": "Петров Олег"},
+        {"e164": "+79161234567", "id": wife_id, "name": "Петрова Анна"},
+    ]
+    assert alone.json()["same_phone"] == []
+    assert _found(client, "8 916 123 45 67") == (
+        "phone", ["Петров Илья", "Петров Олег", "Петрова Анна"], False,
     )  # fmt: skip
 
 
@@ -451,7 +487,7 @@ def test_a_patch_that_cannot_be_saved_is_422_and_changes_nothing(
     answer = client.patch(f"/api/clients/{created['id']}", json=change)
 
     assert (answer.status_code, answer.json()["detail"]) == (422, problem)
-    assert client.get(f"/api/clients/{created['id']}").json() == created
+    assert _read(client, created["id"]) == created
 
 
 def test_an_unknown_client_is_404(client: TestClient) -> None:
@@ -476,7 +512,7 @@ def test_an_analyst_may_read_clients_but_not_write_them(client: TestClient) -> N
         client.post(f"/api/clients/{created['id']}/vehicles", json={"vin": VIN}),
     ]  # fmt: skip
 
-    assert read.json() == created
+    assert {**read.json(), "same_phone": []} == created
     assert len(found.json()["clients"]) == 1
     for answer in writes:
         assert answer.status_code == 403
