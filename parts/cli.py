@@ -226,8 +226,12 @@ def demo(
     from pipelines.demo_crosses import generate_demo_crosses
     from pipelines.demo_data import generate_demo
     from pipelines.pricelists.load import ingest as run_ingest
+    from service.db.engine import database_url, masked_url
 
     settings = get_settings()
+    if not generate_only:  # PostgreSQL too: the demo migrates and seeds it
+        where = masked_url(database_url(settings))
+        console.print(f"operational database: {where}", soft_wrap=True)
     # written beside the inbox, not into it: the inbox sensor would load them
     # all again; drop a file into `inbox/` to see the sensor at work
     folder = settings.data_dir / "demo"
@@ -466,8 +470,16 @@ _register_areas()
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point; an unreachable database is one line, exit 1."""
+    from service.db.engine import DatabaseUnavailable
+
+    try:
+        app()
+    except DatabaseUnavailable as exc:
+        err_console.print(
+            f"error: {exc}", markup=False, highlight=False, soft_wrap=True
+        )
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

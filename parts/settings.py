@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -135,6 +136,13 @@ class Settings(BaseSettings):
         description="Country of phone numbers written without `+` (ISO 3166).",
     )
 
+    timezone: str = Field(
+        "Europe/Moscow",
+        description="Time zone of the dates and times people read: order pages "
+        "and workbooks (an IANA name such as `Asia/Yekaterinburg`); the API's "
+        "JSON keeps UTC.",
+    )
+
     database_url: str = Field(
         "",
         description="Operational database URL (postgresql://…); empty: "
@@ -218,10 +226,26 @@ class Settings(BaseSettings):
                 )
         return self
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"unknown time zone `{value}`: use an IANA name such as `Europe/Moscow`"
+            ) from exc
+        return value
+
     @field_validator("data_dir", "profiles_dir")
     @classmethod
     def _expand(cls, value: Path) -> Path:
         return value.expanduser()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """`timezone` as a tzinfo: local dates and times are in it."""
+        return ZoneInfo(self.timezone)
 
     @property
     def inbox_dir(self) -> Path:

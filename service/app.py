@@ -7,6 +7,7 @@ rules; the operational system (users, clients, orders…) grows here.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -23,8 +24,8 @@ from parts.settings import Settings, get_settings
 from service.api import brands, crosses, mail, offers, pricing, suppliers, vehicles
 from service.clients import router as clients
 from service.db import router as audit
-from service.db.engine import Database
-from service.db.migrate import upgrade
+from service.db.engine import Database, DatabaseUnavailable, masked_url
+from service.db.migrate import current_revision, head_revision, upgrade
 from service.deps import require
 from service.orders import logic as orders_logic
 from service.orders import router as orders
@@ -35,6 +36,9 @@ from service.users import router as users
 from service.users.logic import NotAllowed, TooManyAttempts
 from service.users.signin import SignInThrottle
 from service.web import router as web
+
+log = logging.getLogger(__name__)
+DATABASE_DOWN = "the operational database cannot be reached: try again shortly"
 
 
 class LockedGraphs:
@@ -89,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pricing_rules.logic.RulesRejected, pricing_rules.rules_rejected
     )
     app.add_exception_handler(orders_logic.OrderRejected, orders.order_rejected)
+    app.add_exception_handler(DatabaseUnavailable, _database_down)
     app.add_exception_handler(NotAllowed, _problem(403, "not allowed"))
     app.add_exception_handler(TooManyAttempts, _too_many)
     app.add_exception_handler(LookupError, _problem(404, "not found"))
@@ -118,10 +123,7 @@ async def _health() -> dict[str, str]:
 def _lifespan(database: Database, parts: dict[str, Any]) -> Any:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # a SQLite file belongs to this install: bring it up to date; a
-        # PostgreSQL server is migrated on purpose with `parts db upgrade`
-        if database.is_sqlite:
-            upgrade(database.engine)
+        check_database(database)
         # the cross graph and the catalogue are loaded before the first search
         # and followed in the background: no search waits for a rebuild
         refreshed = parts["refreshed"]
@@ -135,6 +137,34 @@ def _lifespan(database: Database, parts: dict[str, Any]) -> Any:
         database.close()
 
     return lifespan
+
+
+def check_database(database: Database) -> None:
+    """Bring a SQLite file up to date (it belongs to this install); say in one
+    line when the database is unreachable, or behind the code: a PostgreSQL
+    server is migrated on purpose, with `parts db upgrade`."""
+    try:
+        if database.is_sqlite:
+            upgrade(database.engine)
+            return
+        at = current_revision(database.engine)
+    except DatabaseUnavailable as exc:
+        log.error("%s; requests answer 503 until it is back", exc)
+        return
+    if at != (head := head_revision()):
+        log.warning(
+            "database %s is at revision %s, this code needs %s: run "
+            "`parts db upgrade`",
+            masked_url(database.url), at or "none (never migrated)", head,
+        )  # fmt: skip
+
+
+async def _database_down(request: Request, exc: Exception) -> Response:
+    """An unreachable database: logged in full, answered 503 without where it is."""
+    log.error("%s", exc)
+    return await _problem(503, "database unavailable")(
+        request, RuntimeError(DATABASE_DOWN)
+    )
 
 
 def _problem(status: int, title: str) -> Any:

@@ -30,16 +30,17 @@ def upgrade(
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
 ) -> None:
     """Run the migrations up to `revision` (SQLite file or PARTS_DATABASE_URL)."""
-    from service.db.engine import Database
+    from service.db.engine import Database, masked_url
     from service.db.migrate import current_revision
     from service.db.migrate import upgrade as run_upgrade
 
     database = Database.from_settings(get_settings())
-    run_upgrade(database.engine, revision)
-    console.print(
-        f"{database.engine.url.render_as_string()} at {current_revision(database.engine)}"
-    )
-    database.close()
+    try:
+        run_upgrade(database.engine, revision)
+        at = current_revision(database.engine)
+    finally:
+        database.close()
+    console.print(f"{masked_url(database.url)} at {at}")
 
 
 def current() -> None:
@@ -48,9 +49,12 @@ def current() -> None:
     from service.db.migrate import current_revision, head_revision
 
     database = Database.from_settings(get_settings())
-    console.print(f"database: {current_revision(database.engine)}")
+    try:
+        at = current_revision(database.engine)
+    finally:
+        database.close()
+    console.print(f"database: {at}")
     console.print(f"code:     {head_revision()}")
-    database.close()
 
 
 def seed_rules(

@@ -116,7 +116,7 @@ def search(
         parts["log"].close()
         database.close()
     if xlsx is not None:
-        xlsx.write_bytes(quote_workbook(answer))
+        xlsx.write_bytes(quote_workbook(answer, zone=settings.zone))
         err_console.print(f"workbook written to {xlsx}")
     if as_json:
         _print_json(answer)

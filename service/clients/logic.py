@@ -1,14 +1,15 @@
 """Clients: save them with normalised phones and plates, find them by name,
-phone, plate or VIN, and tell pricing which group and discount they get."""
+phone, ИНН, plate or VIN, and tell pricing which group and discount they get."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import phonenumbers
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from crosses.plates import BadPlate, latin_plate, normalize_plate, plate_fragment
@@ -17,8 +18,10 @@ from pricing.rules import Discount
 from service.clients.models import (
     ClientIn,
     ClientOut,
+    ClientSaved,
     PhoneIn,
     PhoneOut,
+    SamePhone,
     VehicleIn,
     VehicleOut,
 )
@@ -133,7 +136,7 @@ def add_vehicle(
 def find_clients(
     session: Session, text: str, *, limit: int = 20, region: str = "RU"
 ) -> tuple[list[Client], str, bool]:
-    """Clients matching a phone, a plate, a VIN or words of the name.
+    """Clients matching an ИНН, a phone, a plate, a VIN or words of the name.
 
     Returns the clients (at most `limit`), what matched, and whether cut.
     """
@@ -141,6 +144,12 @@ def find_clients(
     text = text.strip()
     if not text:
         return [], "name", False
+    inn = _inn_or_none(text)
+    if inn is not None:
+        # ten digits may also be a phone: the ИНН first, the phone if none has it
+        rows = _first(session, select(Client).where(Client.inn == inn), limit)
+        if rows:
+            return rows[:limit], "inn", len(rows) > limit
     how, query = _match(text, region)
     rows = _first(session, query, limit)
     if not rows and how == "plate" and _plate_or_none(text) is None:
@@ -174,14 +183,7 @@ def _match(text: str, region: str) -> tuple[str, Any]:
     if plate is not None:
         return "plate", base.join(Vehicle).where(Vehicle.plate == plate)
     if len(digits) >= 4 and _PHONE_TEXT.fullmatch(text):
-        # written as a phone: the whole number, or its last digits
-        try:
-            e164 = normalize_phone(text, region=region)
-        except ClientError:
-            return "phone", base.join(ClientPhone).where(
-                ClientPhone.e164.like(f"%{digits}")
-            )
-        return "phone", base.join(ClientPhone).where(ClientPhone.e164 == e164)
+        return "phone", base.join(ClientPhone).where(_phone_match(text, region))
     fragment = plate_fragment(text) if _PLATE_PIECE.search(text) else None
     if fragment is not None and len(fragment) >= 3:
         # letters and digits in a plate's alphabet: a piece of a plate
@@ -191,15 +193,96 @@ def _match(text: str, region: str) -> tuple[str, Any]:
     return "name", _by_name(text)
 
 
-def client_pricing(session: Session, client_id: int) -> tuple[str, Discount | None]:
-    """The client group a client is priced for, and their own discount."""
+def _phone_match(text: str, region: str) -> ColumnElement[bool]:
+    """A whole number matches itself; a piece of one, the numbers it starts
+    (as dictated: `8 916 123`, `+7 916 123`, `916123`) or, unless written
+    with `+`, the numbers it ends."""
+    try:
+        return ClientPhone.e164 == normalize_phone(text, region=region)
+    except ClientError:
+        pass
+    found = [_starts(ClientPhone.e164, p) for p in phone_prefixes(text, region)]
+    if "+" not in text:
+        # the last digits: no index serves this, the row cap bounds it
+        found.append(ClientPhone.e164.like(f"%{_DIGITS.sub('', text)}"))
+    return or_(*found)
+
+
+def phone_prefixes(text: str, region: str) -> list[str]:
+    """The E.164 starts a piece of a phone number may be: `+7 916 123` and
+    `8 916 123` → `+7916123`; bare `916123` → `+7916123` (a national number),
+    and `7916123` → `+7916123` too (the country code without `+`)."""
+    digits = _DIGITS.sub("", text)
+    if "+" in text:
+        return [f"+{digits}"]
+    code = str(phonenumbers.country_code_for_region(region))
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    trunk = metadata.national_prefix if metadata is not None else None
+    starts = [f"+{code}{digits}"]
+    if trunk and digits.startswith(trunk):
+        starts.append(f"+{code}{digits[len(trunk) :]}")
+    if digits.startswith(code):
+        starts.append(f"+{digits}")
+    return list(dict.fromkeys(starts))
+
+
+def _starts(column: Any, prefix: str) -> ColumnElement[bool]:
+    """`column` starts with `prefix` (a `+` and digits), as a range an index
+    serves (a `LIKE` alone serves none on SQLite or a non-C PostgreSQL)."""
+    found = [column >= prefix, column.startswith(prefix, autoescape=True)]
+    upper = _next_digits(prefix)
+    if upper is not None:
+        found.append(column < upper)
+    return and_(*found)
+
+
+def _next_digits(prefix: str) -> str | None:
+    """The smallest string of digits past every string starting `prefix`
+    (`+79169` → `+7917`); digits only, so any collation orders it alike."""
+    head = prefix.rstrip("9")
+    if not head or not head[-1].isdigit():
+        return None
+    return head[:-1] + str(int(head[-1]) + 1)
+
+
+def _inn_or_none(text: str) -> str | None:
+    """`text` as an ИНН when it is one (10 or 12 digits, control digits right)."""
+    inn = "".join(text.split())
+    if re.fullmatch(r"\d{10}|\d{12}", inn) and _inn_digits_check(inn):
+        return inn
+    return None
+
+
+@dataclass(frozen=True)
+class ClientTerms:
+    """What pricing and the client's papers need of a client."""
+
+    name: str
+    client_group: str
+    group_name: str
+    discount: Discount | None
+
+
+def client_terms(session: Session, client_id: int) -> ClientTerms:
+    """A client's name, group (code and name) and own discount (404: none)."""
     client = session.get(Client, client_id)
     if client is None:
         raise LookupError(f"no client {client_id}")
+    group_name = session.scalar(
+        select(ClientGroup.name).where(ClientGroup.code == client.client_group)
+    )
     discount = (
         Discount(percent=client.discount_percent) if client.discount_percent else None
     )
-    return client.client_group, discount
+    return ClientTerms(
+        client.name, client.client_group, group_name or client.client_group, discount
+    )
+
+
+def client_pricing(session: Session, client_id: int) -> tuple[str, Discount | None]:
+    """The client group a client is priced for, and their own discount."""
+    terms = client_terms(session, client_id)
+    return terms.client_group, terms.discount
 
 
 def known_model(session: Session, vin: str) -> str | None:
@@ -239,6 +322,30 @@ def client_out(session: Session, client: Client) -> ClientOut:
         phones=[PhoneOut(e164=p.e164, raw=p.raw, label=p.label) for p in phones],
         vehicles=[_vehicle_out(v) for v in vehicles],
     )
+
+
+def client_saved(
+    session: Session, client: Client, *, new_phones: list[str] | None = None
+) -> ClientSaved:
+    """A client just saved, with the other clients that have one of
+    `new_phones` (E.164; default: every phone of the client)."""
+    out = client_out(session, client)
+    phones = [p.e164 for p in out.phones] if new_phones is None else new_phones
+    return ClientSaved(**dict(out), same_phone=same_phone(session, client.id, phones))
+
+
+def same_phone(session: Session, client_id: int, phones: list[str]) -> list[SamePhone]:
+    """Other clients with any of `phones`, by name (at most `MAX_FOUND`)."""
+    if not phones:
+        return []
+    rows = session.execute(
+        select(ClientPhone.e164, Client.id, Client.name)
+        .join(Client, Client.id == ClientPhone.client_id)
+        .where(ClientPhone.e164.in_(phones), ClientPhone.client_id != client_id)
+        .order_by(Client.name, Client.id, ClientPhone.e164)
+        .limit(MAX_FOUND)
+    )
+    return [SamePhone(e164=e164, id=id_, name=name) for e164, id_, name in rows]
 
 
 def _vehicle_out(v: Vehicle) -> VehicleOut:

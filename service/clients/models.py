@@ -79,9 +79,27 @@ class ClientOut(BaseModel):
     vehicles: list[VehicleOut]
 
 
+class SamePhone(BaseModel):
+    """Another client that has a phone just saved."""
+
+    e164: str
+    id: int
+    name: str
+
+
+class ClientSaved(ClientOut):
+    """A client just saved (or given a phone), with who else has that phone."""
+
+    same_phone: list[SamePhone] = Field(
+        default_factory=list,
+        description="Other clients that already have a phone just saved: allowed "
+        "(families share phones), said so the manager can check. Empty: none.",
+    )
+
+
 class ClientPage(BaseModel):
     """Clients found, best first; `truncated` when more matched."""
 
     clients: list[ClientOut]
-    matched_by: str = Field(description="`phone`, `plate`, `vin` or `name`.")
+    matched_by: str = Field(description="`inn`, `phone`, `plate`, `vin` or `name`.")
     truncated: bool

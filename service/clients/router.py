@@ -12,6 +12,7 @@ from service.clients.models import (
     ClientIn,
     ClientOut,
     ClientPage,
+    ClientSaved,
     PhoneIn,
     VehicleIn,
 )
@@ -32,11 +33,17 @@ def get_clients(
     _user: Reader,
     q: Annotated[
         str,
-        Query(min_length=1, max_length=100, description="Name, phone, plate or VIN."),
+        Query(
+            min_length=1,
+            max_length=100,
+            description="Name, phone (whole, its start or its last digits), "
+            "ИНН, plate or VIN.",
+        ),
     ],
     limit: Annotated[int, Query(ge=1, le=logic.MAX_FOUND)] = 20,
 ) -> ClientPage:
-    """Clients by words of the name, a phone (or its last digits), a plate or a VIN."""
+    """Clients by words of the name, a phone (whole, its start as dictated, or
+    its last digits), an ИНН, a plate or a VIN."""
     rows, how, cut = logic.find_clients(
         session, q, limit=limit, region=settings.default_phone_region
     )
@@ -50,13 +57,14 @@ def get_clients(
 @router.post("", status_code=201)
 def post_client(
     body: ClientIn, session: SessionDep, settings: SettingsDep, user: Writer
-) -> ClientOut:
-    """Add a client with its phones and vehicles."""
+) -> ClientSaved:
+    """Add a client with its phones and vehicles; `same_phone` names the
+    other clients that already have one of its phones."""
     with transaction(session):
         row = logic.create_client(
             session, body, actor=user.actor, region=settings.default_phone_region
         )
-    return logic.client_out(session, row)
+    return logic.client_saved(session, row)
 
 
 @router.get("/{client_id}")
@@ -85,13 +93,14 @@ def post_phone(
     session: SessionDep,
     settings: SettingsDep,
     user: Writer,
-) -> ClientOut:
-    """Add a phone to a client."""
+) -> ClientSaved:
+    """Add a phone to a client; `same_phone` names the other clients that
+    already have it."""
     with transaction(session):
         row = _client(session, client_id)
-        logic.add_phone(session, row, body, actor=user.actor,
-                        region=settings.default_phone_region)  # fmt: skip
-    return logic.client_out(session, row)
+        phone = logic.add_phone(session, row, body, actor=user.actor,
+                                region=settings.default_phone_region)  # fmt: skip
+    return logic.client_saved(session, row, new_phones=[phone.e164])
 
 
 @router.post("/{client_id}/vehicles", status_code=201)

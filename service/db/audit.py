@@ -1,20 +1,40 @@
-"""Every write to an audited table goes through `write`, which logs it."""
+"""Every write to an audited table goes through `write`, which logs it.
+
+An entry keeps the row before and after, except secret columns (marked
+`info={"secret": True}` in the models): for those it keeps only whether the
+value is there (`<redacted>`) and whether this write set it
+(`<redacted: set>`). Each entry names the department of its row, so a reader
+sees their own department's entries.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import inspect, select
+from sqlalchemy import ColumnElement, Connection, inspect, select
 from sqlalchemy.orm import Session
 
-from service.db.models import AuditEntry, Tracked, utcnow
+from service.db.models import (
+    AuditEntry,
+    Base,
+    CustomerOrder,
+    Department,
+    Tracked,
+    utcnow,
+)
 
 Action = Literal["insert", "update", "delete"]
 MAX_AUDIT_ROWS = 1000
+# a secret value that is there and this write left as it was
+REDACTED = "<redacted>"
+# a secret value this write set (a new user's password hash, a changed one)
+REDACTED_SET = "<redacted: set>"
 
 
 @dataclass(frozen=True)
@@ -35,6 +55,7 @@ class AuditEntryOut(BaseModel):
     table: str
     row_id: str
     action: str
+    department: str | None
     old: dict[str, Any] | None
     new: dict[str, Any] | None
 
@@ -75,16 +96,19 @@ def write(
     session.flush()
 
     new = None if action == "delete" else row_json(row)
+    table = _table(row)
+    shown_old, shown_new = redact(old, new, secret_columns(table))
     session.add(
         AuditEntry(
             at=now,
             who=actor.who,
             via=actor.via,
-            table_name=_table(row),
+            table_name=table,
             row_id=_row_id(row, old, new),
             action=action,
-            old=old,
-            new=new,
+            department=department_of(session, table, new or old or {}),
+            old=shown_old,
+            new=shown_new,
         )
     )
 
@@ -97,14 +121,81 @@ def row_json(row: Tracked) -> dict[str, Any]:
     }
 
 
+@functools.cache
+def secret_columns(table: str) -> frozenset[str]:
+    """The columns of `table` whose values the audit never keeps."""
+    found = Base.metadata.tables.get(table)
+    if found is None:
+        return frozenset()
+    return frozenset(c.name for c in found.columns if c.info.get("secret"))
+
+
+def redact(
+    old: Mapping[str, Any] | None,
+    new: Mapping[str, Any] | None,
+    secrets: frozenset[str],
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """`old` and `new` with each secret value replaced by `REDACTED` (there,
+    unchanged) or `REDACTED_SET` (set by this write); None stays None, so a
+    cleared value shows too. Markers in, the same markers out."""
+    before = old or {}
+    shown_old = (
+        None
+        if old is None
+        else {
+            k: REDACTED if k in secrets and v is not None else v for k, v in old.items()
+        }
+    )
+    shown_new = None if new is None else {
+        k: _set_or_kept(v, before.get(k)) if k in secrets else v
+        for k, v in new.items()
+    }  # fmt: skip
+    return shown_old, shown_new
+
+
+def _set_or_kept(value: Any, before: Any) -> str | None:
+    if value is None:
+        return None
+    # an entry redacted earlier holds markers: equal markers mean unchanged
+    return REDACTED if value == before else REDACTED_SET
+
+
+def department_of(
+    db: Session | Connection, table: str, values: Mapping[str, Any]
+) -> str | None:
+    """The department a row of `table` belongs to (an order's, its lines',
+    a user's), from the row's audit values; None: every department's."""
+    if table == "customer_orders":
+        department: str | None = values.get("department")
+        return department
+    if table == "customer_order_lines" and values.get("order_id") is not None:
+        return db.scalar(
+            select(CustomerOrder.department).where(
+                CustomerOrder.id == values["order_id"]
+            )
+        )
+    if table == "users" and values.get("department_id") is not None:
+        return db.scalar(
+            select(Department.code).where(Department.id == values["department_id"])
+        )
+    return None
+
+
 def entries(
-    session: Session, *, table: str | None = None, limit: int = 100
+    session: Session,
+    *,
+    table: str | None = None,
+    limit: int = 100,
+    where: ColumnElement[bool] | None = None,
 ) -> tuple[list[AuditEntry], bool]:
-    """The newest audit entries (of one table), at most `limit`; and whether cut."""
+    """The newest audit entries (of one table, matching `where`), at most
+    `limit`; and whether cut."""
     limit = max(1, min(limit, MAX_AUDIT_ROWS))
     query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit + 1)
     if table:
         query = query.where(AuditEntry.table_name == table)
+    if where is not None:
+        query = query.where(where)
     rows = list(session.scalars(query))
     return rows[:limit], len(rows) > limit
 
@@ -139,11 +230,15 @@ def record(
     old: dict[str, Any] | None = None,
     new: dict[str, Any] | None = None,
     note: str | None = None,
+    department: str | None = None,
 ) -> None:
-    """An audit entry for a write that is not one tracked row (a sign-in…)."""
+    """An audit entry for a write that is not one tracked row (a sign-in…),
+    of the `department` it concerns (a user's own)."""
+    old, new = redact(old, new, secret_columns(table))
     session.add(
         AuditEntry(
             at=utcnow(), who=actor.who, via=actor.via, table_name=table,
-            row_id=row_id, action=action, old=old, new=new, note=note,
+            row_id=row_id, action=action, department=department, old=old,
+            new=new, note=note,
         )
     )  # fmt: skip

@@ -6,13 +6,50 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, ExceptionContext, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from parts.settings import Settings
 
 STATEMENT_TIMEOUT_MS = 10_000
 SQLITE_BUSY_TIMEOUT_S = 10.0
+
+
+class DatabaseUnavailable(Exception):
+    """The operational database could not be connected to: where, and why."""
+
+    def __init__(self, url: URL, reason: BaseException) -> None:
+        self.url = masked_url(url)
+        self.reason = _one_line(str(reason), url.password)
+        super().__init__(f"cannot connect to the database {_where(url)}: {self.reason}")
+
+
+def masked_url(url: str | URL) -> str:
+    """`url` with its password shown as `***`, fit to print or log."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _where(url: URL) -> str:
+    if url.get_backend_name() == "sqlite":
+        return f"file `{url.database or ':memory:'}`"
+    port = url.port or {"postgresql": 5432}.get(url.get_backend_name())
+    host = url.host or "localhost"
+    where = f"{host}:{port}" if port else host
+    return f"at {where} ({masked_url(url)})"
+
+
+def _one_line(text: str, password: str | None) -> str:
+    if password:  # drivers do not echo it; never rely on that
+        text = text.replace(str(password), "***")
+    return "; ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _unreachable(context: ExceptionContext) -> BaseException | None:
+    """A failed connect (no connection yet, not a pool's ping) as
+    `DatabaseUnavailable`; every other error as it is."""
+    if context.connection is not None or context.is_pre_ping or not context.engine:
+        return None
+    return DatabaseUnavailable(context.engine.url, context.original_exception)
 
 
 def database_url(settings: Settings) -> str:
@@ -33,7 +70,9 @@ def make_engine(url: str) -> Engine:
     connect_args: dict[str, Any] = {
         "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"
     }
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    event.listen(engine, "handle_error", _unreachable)
+    return engine
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -45,6 +84,7 @@ def _sqlite_engine(url: str) -> Engine:
         connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
     )
     event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "handle_error", _unreachable)
     return engine
 
 

@@ -1,4 +1,9 @@
-"""Tables of the operational database (SQLAlchemy 2, typed)."""
+"""Tables of the operational database (SQLAlchemy 2, typed).
+
+A column whose values must never reach the audit log (a password hash, a
+token hash) says so with `info={"secret": True}`; `service.db.audit` keeps
+only whether such a value was set or changed.
+"""
 
 from __future__ import annotations
 
@@ -134,6 +139,10 @@ class AuditEntry(Base):
     old: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
     new: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # the department of the row (an order's, a user's); None: every department's
+    department: Mapped[str | None] = mapped_column(
+        String(60), nullable=True, index=True
+    )
 
 
 class Department(Tracked, Base):
@@ -154,7 +163,7 @@ class User(Tracked, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     login: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    password_hash: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200), info={"secret": True})
     role: Mapped[str] = mapped_column(String(20))
     department_id: Mapped[int | None] = mapped_column(
         ForeignKey("departments.id"), nullable=True
@@ -171,8 +180,12 @@ class AuthToken(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     kind: Mapped[str] = mapped_column(String(10))  # session | token
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    csrf: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    token_hash: Mapped[str] = mapped_column(
+        String(64), unique=True, info={"secret": True}
+    )
+    csrf: Mapped[str | None] = mapped_column(
+        String(64), nullable=True, info={"secret": True}
+    )
     label: Mapped[str | None] = mapped_column(String(120), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
@@ -188,7 +201,7 @@ class Client(Tracked, Base):
     kind: Mapped[str] = mapped_column(String(10))  # person | company
     name: Mapped[str] = mapped_column(String(300), index=True)
     search_name: Mapped[str] = mapped_column(String(300), index=True)
-    inn: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    inn: Mapped[str | None] = mapped_column(String(12), nullable=True, index=True)
     email: Mapped[str | None] = mapped_column(String(200), nullable=True)
     client_group: Mapped[str] = mapped_column(String(60))
     discount_percent: Mapped[Decimal | None] = mapped_column(
@@ -248,7 +261,8 @@ class CustomerOrder(Tracked, Base):
     status: Mapped[str] = mapped_column(String(20), index=True)
     total_kop: Mapped[int] = mapped_column(BigInteger)
     idempotency_key: Mapped[str] = mapped_column(String(80))
-    request_hash: Mapped[str] = mapped_column(String(64))
+    # a digest of the order's own body: nothing a reader could sign in with
+    request_hash: Mapped[str] = mapped_column(String(64), info={"secret": False})
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 

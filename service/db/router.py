@@ -7,7 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from service.db import audit
-from service.deps import SessionDep
+from service.db.models import AuditEntry
+from service.deps import CurrentUserDep, SessionDep
+from service.users.logic import department_clause
 
 router = APIRouter(tags=["audit"])
 
@@ -15,13 +17,19 @@ router = APIRouter(tags=["audit"])
 @router.get("/audit")
 def get_audit(
     session: SessionDep,
+    user: CurrentUserDep,
     table: Annotated[str | None, Query(description="Only this table.")] = None,
     limit: Annotated[
         int, Query(ge=1, description=f"At most {audit.MAX_AUDIT_ROWS}.")
     ] = 100,
 ) -> audit.AuditPage:
-    """The newest audit entries, capped; `truncated` when there are more."""
-    rows, truncated = audit.entries(session, table=table, limit=limit)
+    """The newest audit entries, capped; `truncated` when there are more.
+
+    An admin reads every entry; others those of their own department and of
+    rows that belong to none (clients, pricing rules…).
+    """
+    seen = department_clause(user, AuditEntry.department, or_none=True)
+    rows, truncated = audit.entries(session, table=table, limit=limit, where=seen)
     return audit.AuditPage(
         entries=[
             audit.AuditEntryOut(
@@ -32,6 +40,7 @@ def get_audit(
                 table=r.table_name,
                 row_id=r.row_id,
                 action=r.action,
+                department=r.department,
                 old=r.old,
                 new=r.new,
             )

@@ -7,6 +7,7 @@ Russian, as a client here expects.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from decimal import Decimal
 
@@ -30,13 +31,13 @@ COLUMNS: tuple[tuple[str, int], ...] = (
 MONEY = "#,##0.00"
 
 
-def order_workbook(order: OrderOut) -> bytes:
-    """The order's lines and total as XLSX bytes."""
+def order_workbook(order: OrderOut, *, zone: dt.tzinfo) -> bytes:
+    """The order's lines and total as XLSX bytes, its date in `zone`."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = f"Заказ {order.id}"
-    date = order.created_at.astimezone().strftime("%d.%m.%Y")
+    date = order.created_at.astimezone(zone).strftime("%d.%m.%Y")
     sheet.append([f"Заказ № {order.id} от {date}"])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append([f"Клиент: {order.client_name}"])

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pricing.rules import Discount
+from search.index_read import ALL_DEPARTMENTS
 from search.quotes import QuoteEngine, QuoteRequest
 from service.clients.logic import client_pricing
 from service.db import audit
@@ -36,7 +37,13 @@ from service.orders.models import (
     OrderOut,
     OrderSummary,
 )
-from service.users.logic import CurrentUser, sees_department
+from service.users.logic import (
+    CurrentUser,
+    department_clause,
+    department_id,
+    search_department,
+    sees_department,
+)
 
 log = logging.getLogger(__name__)
 
@@ -115,13 +122,20 @@ class Submission:
 
 @dataclass(frozen=True)
 class Pricing:
-    """Whom an order is priced for: the client's terms, the user's department."""
+    """Whom an order is priced for: the client's terms, and the department
+    the user searches as (`search_department`)."""
 
     client_group: str
     discount: Discount | None
     department: str | None
     who: str
     time_limit_ms: float
+
+    @property
+    def order_department(self) -> str | None:
+        """The department the order is kept as: the one searched as; none
+        for an admin who searched every department's price lists."""
+        return None if self.department == ALL_DEPARTMENTS else self.department
 
 
 @dataclass(frozen=True)
@@ -182,8 +196,12 @@ def rub_text(kop: int) -> str:
 
 
 def request_hash(order: OrderIn) -> str:
-    """A SHA-256 of the canonical JSON of the order's client, lines and note."""
+    """A SHA-256 of the canonical JSON of the order's client, lines and note
+    (and department, when named)."""
     data = order.model_dump(mode="json", include={"client_id", "lines", "note"})
+    if order.department is not None:
+        # only when named, so the orders placed before it existed hash the same
+        data["department"] = order.department
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -240,10 +258,15 @@ def replayed(session: Session, submission: Submission) -> CustomerOrder | None:
 def pricing_for(
     session: Session, submission: Submission, *, time_limit_ms: float
 ) -> Pricing:
-    """The client's group and discount and the user's department (404: no client)."""
+    """The client's group and discount (404: no client) and the department
+    the user searches as: their own, or the one an admin names (403 for
+    others, 422 for an unknown one)."""
     client_group, discount = client_pricing(session, submission.order.client_id)
-    user = submission.user
-    return Pricing(client_group, discount, user.department, user.login, time_limit_ms)
+    user, asked = submission.user, submission.order.department
+    department = search_department(user, asked)
+    if asked is not None:
+        department_id(session, asked)
+    return Pricing(client_group, discount, department, user.login, time_limit_ms)
 
 
 def identity(line: OrderLineIn) -> Identity:
@@ -465,7 +488,7 @@ def save_order(
     order = CustomerOrder(
         client_id=submission.order.client_id,
         user_id=user.id,
-        department=user.department,
+        department=pricing.order_department,
         client_group=pricing.client_group,
         status="new",
         total_kop=sum(line.price_kop * line.qty for line in lines),
@@ -545,8 +568,9 @@ def list_orders(
     the `viewer` sees), at most `limit`; and whether more matched."""
     limit = max(1, min(limit, MAX_ORDERS))
     query = _summaries().limit(limit + 1)
-    if viewer is not None and viewer.role != "admin":
-        query = query.where(CustomerOrder.department == viewer.department)
+    seen = department_clause(viewer, CustomerOrder.department) if viewer else None
+    if seen is not None:
+        query = query.where(seen)
     if client_id is not None:
         query = query.where(CustomerOrder.client_id == client_id)
     if status is not None:

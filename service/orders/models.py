@@ -61,6 +61,14 @@ class OrderIn(BaseModel):
 
     client_id: int
     note: str | None = Field(None, max_length=2000)
+    department: str | None = Field(
+        None,
+        pattern=r"^[a-z0-9][a-z0-9_-]{0,59}$",
+        description="The department the lines were searched as, as "
+        "`GET /api/quotes` takes it (an admin's only); the order is priced and "
+        "kept as that department's. Empty: the user's own (an admin with none: "
+        "every department's price lists, and an order of no department).",
+    )
     lines: list[OrderLineIn] = Field(min_length=1, max_length=MAX_LINES)
 
 

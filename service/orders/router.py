@@ -102,12 +102,14 @@ def post_status(
     response_class=Response,
     responses={200: {"content": {XLSX: {}}}},
 )
-def get_order_workbook(order_id: int, session: SessionDep, user: Reader) -> Response:
+def get_order_workbook(
+    order_id: int, session: SessionDep, settings: SettingsDep, user: Reader
+) -> Response:
     """The order as an Excel workbook for the client (no purchase prices)."""
     order = logic.order_out(session, logic.get_order(session, order_id, viewer=user))
     name = f"order-{order.id}.xlsx"
     return Response(
-        order_workbook(order),
+        order_workbook(order, zone=settings.zone),
         media_type=XLSX,
         headers={
             "Content-Disposition": f'attachment; filename="{name}"; '

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from search.export import quote_workbook
 from search.quotes import SORTS, QuoteEngine, QuoteRequest
-from service.clients.logic import client_pricing, known_model
+from service.clients.logic import ClientTerms, client_terms, known_model
 from service.deps import CurrentUserDep, SessionDep
 from service.quotes.models import QuoteAnswerOut
 from service.users.logic import search_department
@@ -20,10 +20,25 @@ router = APIRouter(tags=["quotes"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def priced_for(
+    session: SessionDep,
+    client_id: Annotated[
+        int | None,
+        Query(description="Price for this client: its group and own discount."),
+    ] = None,
+) -> ClientTerms | None:
+    """The client a search is priced for, if one is named (404: unknown)."""
+    return None if client_id is None else client_terms(session, client_id)
+
+
+PricedForDep = Annotated[ClientTerms | None, Depends(priced_for)]
+
+
 async def quote_request(
     request: Request,
     user: CurrentUserDep,
     session: SessionDep,
+    client: PricedForDep,
     article: Annotated[
         str | None,
         Query(max_length=100, description="Article, any spelling (`0 986 452 041`)."),
@@ -90,10 +105,6 @@ async def quote_request(
         int | None,
         Query(ge=1, le=10_000, description="Most lines (capped by the server)."),
     ] = None,
-    client_id: Annotated[
-        int | None,
-        Query(description="Price for this client: its group and own discount."),
-    ] = None,
     source: Annotated[
         list[str] | None,
         Query(
@@ -113,8 +124,8 @@ async def quote_request(
     settings = request.app.state.settings
     department = search_department(user, department)
     discount = None
-    if client_id is not None:
-        client_group, discount = client_pricing(session, client_id)
+    if client is not None:
+        client_group, discount = client.client_group, client.discount
     return QuoteRequest(
         article=article,
         brand=brand,
@@ -182,8 +193,11 @@ async def quotes(query: QuoteRequestDep, request: Request) -> Response:
         422: PROBLEM,
     },
 )
-async def quotes_workbook(query: QuoteRequestDep, request: Request) -> Response:
-    """The same search as an Excel workbook for the client (no purchase prices)."""
+async def quotes_workbook(
+    query: QuoteRequestDep, client: PricedForDep, request: Request
+) -> Response:
+    """The same search as an Excel workbook for the client (no purchase
+    prices), headed with the client's name and group when one is named."""
     answer: dict[str, Any] = (await _engine(request).search_async(query)).to_dict()
     if answer["brands"]:
         brands = ", ".join(c["brand"] for c in answer["brands"])
@@ -197,7 +211,7 @@ async def quotes_workbook(query: QuoteRequestDep, request: Request) -> Response:
         f"filename*=UTF-8''{quote('quote-' + name + '.xlsx')}"
     )
     return Response(
-        quote_workbook(answer),
+        quote_workbook(answer, zone=request.app.state.settings.zone, client=client),
         media_type=XLSX,
         headers={"Content-Disposition": disposition},
     )

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from search.index_read import ALL_DEPARTMENTS
@@ -96,6 +96,19 @@ def sees_department(user: CurrentUser, department: str | None) -> bool:
     """Whether a user may see a record of `department` (an order…): admins see
     every department, others their own."""
     return user.role == "admin" or department == user.department
+
+
+def department_clause(
+    user: CurrentUser, column: Any, *, or_none: bool = False
+) -> ColumnElement[bool] | None:
+    """`sees_department` as a condition on a department `column` (None: an
+    admin sees every row); `or_none` also lets rows of no department through."""
+    if user.role == "admin":
+        return None
+    mine: ColumnElement[bool] = (
+        column.is_(None) if user.department is None else column == user.department
+    )
+    return or_(mine, column.is_(None)) if or_none else mine
 
 
 def hash_password(password: str) -> str:
@@ -206,7 +219,7 @@ def create_user(
         name=name.strip() or login,
         password_hash=hash_password(password),
         role=_role(role),
-        department_id=_department_id(session, department),
+        department_id=department_id(session, department),
         language=_language(language),
         active=True,
     )
@@ -228,7 +241,7 @@ def update_user(
         elif key == "role":
             values["role"] = _role(value)
         elif key == "department":
-            values["department_id"] = _department_id(session, value)
+            values["department_id"] = department_id(session, value)
         elif key == "language":
             values["language"] = _language(value)
         elif key == "name":
@@ -277,7 +290,8 @@ def _language(language: str) -> str:
     return language
 
 
-def _department_id(session: Session, code: str | None) -> int | None:
+def department_id(session: Session, code: str | None) -> int | None:
+    """The id of the department `code` (None for none), or `UserError`."""
     code = (code or "").strip().lower()
     if not code:
         return None

@@ -46,7 +46,8 @@ def post_token(
         )  # fmt: skip
         audit.record(session, table="auth_tokens", row_id=user.login,
                      action="insert", actor=audit.Actor(user.login, "api"),
-                     note=f"token issued ({body.label or 'no label'})")  # fmt: skip
+                     note=f"token issued ({body.label or 'no label'})",
+                     department=logic.current_user(session, user).department)  # fmt: skip
     return TokenOut(access_token=issued.secret, expires_at=issued.expires_at)
 
 
@@ -60,7 +61,8 @@ def delete_token(
         if not secret or not signin.revoke(session, secret.strip()):
             raise HTTPException(400, "this request carries no bearer token to end")
         audit.record(session, table="auth_tokens", row_id=user.login,
-                     action="update", actor=user.actor, note="token revoked")  # fmt: skip
+                     action="update", actor=user.actor, note="token revoked",
+                     department=user.department)  # fmt: skip
     return Response(status_code=204)
 
 

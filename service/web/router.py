@@ -38,6 +38,7 @@ templates.env.globals["money"] = views.money
 templates.env.filters["phone"] = views.phone_text
 templates.env.globals["note"] = i18n.note
 templates.env.globals["plural"] = i18n.plural
+templates.env.globals["local_time"] = views.local_time
 router = APIRouter(include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -80,6 +81,7 @@ def render(
             "lang": lang,
             "t": i18n.labels(lang),
             "csrf": getattr(request.state, "csrf", None) or "",
+            "zone": request.app.state.settings.zone,
             **context,
         },
         status_code=status_code,
@@ -156,7 +158,8 @@ def login_post(
         )  # fmt: skip
         audit.record(session, table="auth_tokens", row_id=found.login,
                      action="insert", actor=audit.Actor(found.login, "ui"),
-                     note="signed in")  # fmt: skip
+                     note="signed in",
+                     department=users.current_user(session, found).department)  # fmt: skip
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         signin.COOKIE, issued.secret, httponly=True, samesite="lax",
@@ -178,9 +181,10 @@ def logout(
     if found is not None and _same(csrf, found.csrf):
         with transaction(session):
             signin.revoke(session, cookie)
-            audit.record(session, table="auth_tokens", row_id=found.user.login,
-                         action="update", actor=audit.Actor(found.user.login, "ui"),
-                         note="signed out")  # fmt: skip
+            me = users.current_user(session, found.user)
+            audit.record(session, table="auth_tokens", row_id=me.login,
+                         action="update", actor=audit.Actor(me.login, "ui"),
+                         note="signed out", department=me.department)  # fmt: skip
     response = RedirectResponse("/ui/login?out=1", status_code=303)
     response.delete_cookie(signin.COOKIE, path="/")
     return response
@@ -373,8 +377,13 @@ async def export_lines(
     by_key = {views.line_key(line): line for line in answer["lines"]}
     answer["lines"] = [by_key[k] for k in wanted if k in by_key]
     name = f"quote-{_ascii(box)[:40] or 'lines'}.xlsx"
+    client = (
+        clients.client_terms(session, params.client_id)
+        if params.client_id is not None
+        else None
+    )
     return Response(
-        quote_workbook(answer),
+        quote_workbook(answer, zone=request.app.state.settings.zone, client=client),
         media_type=XLSX,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
@@ -393,7 +402,7 @@ def _online_to_ask(
         return []
     engine = request.app.state.quotes
     known = request.app.state.quote_parts.get("online_suppliers") or {}
-    visible = engine.visible_online(user.department)
+    visible = engine.visible_online(search_department(user))
     return [{"id": sid, "name": known[sid].name if sid in known else sid}
             for sid in sorted(visible)]  # fmt: skip
 
@@ -443,5 +452,6 @@ def order_page(
 ) -> Response:
     me = _user(user, request)
     order = orders.order_out(session, orders.get_order(session, order_id, viewer=me))
-    return render(request, "order.html", me, order=order,
+    group = clients.group_names(session).get(order.client_group, order.client_group)
+    return render(request, "order.html", me, order=order, group=group,
                   statuses=orders.STATUS_LABELS)  # fmt: skip

@@ -60,6 +60,11 @@ def percent_text(value: str | Decimal, language: str = "ru") -> str:
     return f"{text.replace('.', ',') if language == 'ru' else text} %"
 
 
+def local_time(moment: dt.datetime, zone: dt.tzinfo) -> str:
+    """A moment as people here read it, in `zone`: `05.12.2026 01:30`."""
+    return moment.astimezone(zone).strftime("%d.%m.%Y %H:%M")
+
+
 def stock(line: dict[str, Any], unknown: str) -> str:
     """Stock as the file said it: `5`, `>10`, or `unknown`."""
     qty = line.get("qty")

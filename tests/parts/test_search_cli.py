@@ -76,7 +76,8 @@ def test_search_writes_the_workbook(install: Install, tmp_path: Path) -> None:
     sheet = openpyxl.load_workbook(path).active
     rows = [row for row in sheet.iter_rows(values_only=True)]
     header = next(i for i, row in enumerate(rows) if row[0] == "Тип")
-    assert [(row[1], row[2], row[8]) for row in rows[header + 1 :]] == [
+    body = [dict(zip(rows[header], row, strict=True)) for row in rows[header + 1 :]]
+    assert [(r["Бренд"], r["Артикул"], r["Цена, ₽"]) for r in body] == [
         (line["brand"], line["article_raw"], float(line["price"])) for line in lines
     ]
 

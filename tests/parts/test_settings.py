@@ -26,3 +26,13 @@ def test_readme_lists_every_setting() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for name in Settings.model_fields:
         assert f"PARTS_{name.upper()}" in readme, f"PARTS_{name.upper()} not in README"
+
+
+def test_an_unknown_time_zone_fails_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PARTS_TIMEZONE", "Europe/Atlantis")
+
+    with pytest.raises(ValidationError) as raised:
+        Settings()
+
+    assert "unknown time zone `Europe/Atlantis`: use an IANA name" in str(raised.value)
+    assert str(Settings(timezone="Asia/Yekaterinburg").zone) == "Asia/Yekaterinburg"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,14 +14,18 @@ from sqlalchemy.orm import Session
 from parts.settings import Settings
 from pricing.rules import ClientGroup, Discount, RuleSet
 from service.app import create_app
+from service.clients import logic as client_logic
 from service.clients.logic import (
     ClientError,
     client_pricing,
     create_client,
     find_clients,
+    phone_prefixes,
 )
 from service.clients.models import ClientIn
 from service.db.audit import Actor
+from service.db.engine import Database
+from service.db.migrate import upgrade
 from service.pricing_rules.logic import save_rule_set
 from tests.service.signin import sign_in
 
@@ -53,6 +58,11 @@ def groups(session: Session) -> Session:
 def _post(client: TestClient, **fields: Any) -> Any:
     body = {"name": "Иванов Иван", "client_group": "retail", **fields}
     return client.post("/api/clients", json=body)
+
+
+def _read(client: TestClient, client_id: int) -> Any:
+    """`GET /api/clients/{id}` as a save answers it when no one shares a phone."""
+    return {**client.get(f"/api/clients/{client_id}").json(), "same_phone": []}
 
 
 def _found(client: TestClient, q: str, **params: Any) -> tuple[str, list[str], bool]:
@@ -89,8 +99,9 @@ def test_a_person_is_created_with_phones_in_e164(client: TestClient) -> None:
             {"e164": "+74951234567", "raw": "+7 495 123 45 67", "label": None},
         ],
         "vehicles": [],
+        "same_phone": [],
     }
-    assert client.get(f"/api/clients/{created['id']}").json() == created
+    assert _read(client, created["id"]) == created
 
 
 def test_a_discount_reads_the_same_when_saved_and_when_read_back(
@@ -149,6 +160,36 @@ def test_the_same_phone_twice_is_422_not_a_server_error(client: TestClient) -> N
     )  # fmt: skip
     assert (again.status_code, again.json()["detail"]) == (
         422, "phone +79161234567 is already this client's",
+    )  # fmt: skip
+
+
+def test_a_phone_another_client_has_is_saved_and_the_answer_names_them(
+    client: TestClient,
+) -> None:
+    wife = _post(client, name="Петрова Анна", phones=[{"number": "8 916 123-45-67"}])
+    son = _post(client, name="Петров Илья", phones=[{"number": "+7 912 000 11 22"}])
+    husband = _post(client, name="Петров Олег", phones=[
+        {"number": "+7 (916) 123-45-67", "label": "домашний"},
+        {"number": "+7 903 555 44 33"},
+    ])  # fmt: skip
+    added = client.post(f"/api/clients/{son.json()['id']}/phones",
+                        json={"number": "8 916 123 45 67"})  # fmt: skip
+    alone = client.post(f"/api/clients/{wife.json()['id']}/phones",
+                        json={"number": "+7 903 555 44 34"})  # fmt: skip
+
+    assert (husband.status_code, added.status_code) == (201, 201), husband.text
+    wife_id, husband_id = wife.json()["id"], husband.json()["id"]
+    assert husband.json() == {
+        **_read(client, husband_id),
+        "same_phone": [{"e164": "+79161234567", "id": wife_id, "name": "Петрова Анна"}],
+    }
+    assert added.json()["same_phone"] == [  # by name
+        {"e164": "+79161234567", "id": husband_id, "name": "Петров Олег"},
+        {"e164": "+79161234567", "id": wife_id, "name": "Петрова Анна"},
+    ]
+    assert alone.json()["same_phone"] == []
+    assert _found(client, "8 916 123 45 67") == (
+        "phone", ["Петров Илья", "Петров Олег", "Петрова Анна"], False,
     )  # fmt: skip
 
 
@@ -293,6 +334,69 @@ def test_clients_are_found_by_phone_in_another_spelling_and_by_its_tail(
     assert _found(client, "+7 916 000-00-00") == ("phone", [], False)
 
 
+def test_a_phone_is_found_by_its_first_digits_as_the_client_dictates_them(
+    client: TestClient,
+) -> None:
+    _post(client, name="Иванов", phones=[{"number": "8 (916) 123-45-67"}])
+    _post(client, name="Петров", phones=[{"number": "+7 495 765 43 21"}])
+    _post(client, name="Сидоров", phones=[{"number": "+7 916 999 11 22"}])
+
+    starts = ("8 916 123", "+7 916 123", "916123", "8 916 123 45", "7 916 123",
+              "8 (916) 123-4")  # fmt: skip
+    found = {text: _found(client, text) for text in starts}
+
+    assert found == dict.fromkeys(starts, ("phone", ["Иванов"], False))
+    assert _found(client, "8 916") == ("phone", ["Иванов", "Сидоров"], False)
+    assert _found(client, "+7 495") == ("phone", ["Петров"], False)
+    assert _found(client, "1122") == ("phone", ["Сидоров"], False)  # the last four
+    assert _found(client, "+7 4321") == ("phone", [], False)  # `+`: a start only
+    assert _found(client, "8 917 1") == ("phone", [], False)
+
+
+def test_a_client_is_found_by_an_inn_typed_in_full(client: TestClient) -> None:
+    _post(client, kind="company", name="ООО Ромашка", inn="7701234560",
+          phones=[{"number": "+7 916 123 45 67"}])  # fmt: skip
+    _post(client, name="Иванов Иван", inn="500100732259")
+
+    assert _found(client, "7701234560") == ("inn", ["ООО Ромашка"], False)
+    assert _found(client, "7701 234 560") == ("inn", ["ООО Ромашка"], False)
+    assert _found(client, "500100732259") == ("inn", ["Иванов Иван"], False)
+    # ten digits with the control digits of an ИНН nobody has: a phone
+    assert _found(client, "9161234567") == ("phone", ["ООО Ромашка"], False)
+    assert _found(client, "770123456") == ("phone", [], False)  # a piece: no ИНН
+
+
+@pytest.mark.parametrize(
+    ("text", "starts"),
+    [
+        ("+7 916 123", ["+7916123"]),
+        ("8 916 123", ["+78916123", "+7916123"]),
+        ("916123", ["+7916123"]),
+        ("7 916 123", ["+77916123", "+7916123"]),
+    ],
+)
+def test_a_piece_of_a_phone_stands_for_the_starts_of_e164_numbers(
+    text: str, starts: list[str]
+) -> None:
+    assert phone_prefixes(text, "RU") == starts
+
+
+def test_a_phone_start_typed_with_plus_is_looked_up_through_the_index(
+    tmp_path: Path,
+) -> None:
+    database = Database.from_url(f"sqlite:///{tmp_path / 'parts.db'}")
+    upgrade(database.engine)
+    _how, query = client_logic._match("+7 916 123", "RU")
+
+    with database.engine.connect() as connection:
+        sql = query.compile(connection, compile_kwargs={"literal_binds": True})
+        plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}").all()
+    database.close()
+
+    steps = [row[-1] for row in plan]
+    assert any("USING INDEX ix_client_phones_e164" in s for s in steps), steps
+
+
 def test_clients_are_found_by_vin_in_any_spelling(client: TestClient) -> None:
     _post(client, name="Иванов", vehicles=[{"vin": VIN}])
     _post(client, name="Петров", vehicles=[{"vin": " 1hgcm82633a004352 "}])
@@ -383,7 +487,7 @@ def test_a_patch_that_cannot_be_saved_is_422_and_changes_nothing(
     answer = client.patch(f"/api/clients/{created['id']}", json=change)
 
     assert (answer.status_code, answer.json()["detail"]) == (422, problem)
-    assert client.get(f"/api/clients/{created['id']}").json() == created
+    assert _read(client, created["id"]) == created
 
 
 def test_an_unknown_client_is_404(client: TestClient) -> None:
@@ -408,7 +512,7 @@ def test_an_analyst_may_read_clients_but_not_write_them(client: TestClient) -> N
         client.post(f"/api/clients/{created['id']}/vehicles", json={"vin": VIN}),
     ]  # fmt: skip
 
-    assert read.json() == created
+    assert {**read.json(), "same_phone": []} == created
     assert len(found.json()["clients"]) == 1
     for answer in writes:
         assert answer.status_code == 403

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, select, update
 
 from parts.settings import Settings
+from service.db import audit
 from service.db.engine import Database, database_url
 from service.db.migrate import (
     alembic_config,
@@ -16,7 +19,10 @@ from service.db.migrate import (
     head_revision,
     upgrade,
 )
-from service.db.models import Base
+from service.db.models import AuditEntry, Base
+from service.db.session import transaction
+from service.users.logic import find_user, update_user
+from tests.service.test_audit import ACTOR, seed_two_departments
 
 
 @pytest.mark.parametrize("empty_db_url", ["sqlite", "postgresql"], indirect=True)
@@ -79,3 +85,67 @@ def _downgrade(engine: Engine, revision: str) -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
+
+
+@pytest.mark.parametrize("empty_db_url", ["sqlite", "postgresql"], indirect=True)
+def test_0003_redacts_stored_password_hashes_and_gives_old_entries_a_department(
+    empty_db_url: str,
+) -> None:
+    database = Database.from_url(empty_db_url)
+    upgrade(database.engine)
+    seed_two_departments(database)
+    with database.sessions() as session, transaction(session):
+        ivan = find_user(session, "manager-ekb")
+        assert ivan is not None
+        update_user(session, ivan, {"password": "password-2"}, actor=ACTOR)
+        audit.record(session, table="auth_tokens", row_id="manager-ekb",
+                     action="insert", actor=ACTOR, note="signed in")  # fmt: skip
+    _as_written_before_0003(database)
+    with database.sessions() as session:
+        stored = session.scalars(select(AuditEntry.new).order_by(AuditEntry.id))
+        assert "$argon2id$v=19$hash-1" in str(list(stored))
+
+    _downgrade(database.engine, "0002")
+    upgrade(database.engine)
+
+    with database.sessions() as session:
+        found = session.scalars(select(AuditEntry).order_by(AuditEntry.id))
+        entries = [(e.table_name, e.action, e.department, _hash(e.old),
+                    _hash(e.new)) for e in found]  # fmt: skip
+    assert entries == [
+        ("client_groups", "insert", None, None, None),
+        ("departments", "insert", None, None, None),
+        ("users", "insert", "msk", None, "<redacted: set>"),
+        ("departments", "insert", None, None, None),
+        ("users", "insert", "ekb", None, "<redacted: set>"),
+        ("clients", "insert", None, None, None),
+        ("customer_orders", "insert", "msk", None, None),
+        ("customer_order_lines", "insert", "msk", None, None),
+        ("customer_orders", "insert", "ekb", None, None),
+        ("customer_order_lines", "insert", "ekb", None, None),
+        ("users", "update", "ekb", "<redacted>", "<redacted: set>"),
+        ("auth_tokens", "insert", "ekb", None, None),
+    ]
+    database.close()
+
+
+def _as_written_before_0003(database: Database) -> None:
+    """Entries as the code before 0003 wrote them: users' password hashes in
+    full (a new one with each version), no department."""
+    with database.sessions() as session, transaction(session):
+        users = session.scalars(
+            select(AuditEntry).where(AuditEntry.table_name == "users")
+        )
+        for entry in users:
+            entry.old, entry.new = _with_hash(entry.old), _with_hash(entry.new)
+        session.execute(update(AuditEntry).values(department=None))
+
+
+def _with_hash(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    if values is None:
+        return None
+    return {**values, "password_hash": f"$argon2id$v=19$hash-{values['version']}"}
+
+
+def _hash(values: dict[str, Any] | None) -> str | None:
+    return None if values is None else values.get("password_hash")

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import io
+import json
 import logging
 import threading
 from collections.abc import Iterator
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -36,7 +39,7 @@ from service.db.models import CustomerOrder, CustomerOrderLine
 from service.db.session import transaction
 from service.orders import logic
 from service.orders.models import OrderIn, OrderLineIn
-from tests.service.signin import sign_in
+from tests.service.signin import page_session, sign_in
 from tests.service.test_quotes_api import (
     DATA,
     ONLINE_STOCK,
@@ -731,7 +734,8 @@ def test_the_workbook_shows_the_client_its_prices_only(shop: Shop) -> None:
     sheet = openpyxl.load_workbook(io.BytesIO(answer.content)).active
     assert sheet is not None
     rows = [tuple(row) for row in sheet.iter_rows(values_only=True)]
-    date = dt.datetime.fromisoformat(placed["created_at"]).astimezone()
+    moscow = ZoneInfo("Europe/Moscow")  # PARTS_TIMEZONE's default
+    date = dt.datetime.fromisoformat(placed["created_at"]).astimezone(moscow)
     blank = (None,) * 7
     assert rows == [
         (f"Заказ № {placed['id']} от {date:%d.%m.%Y}", *blank),
@@ -749,6 +753,35 @@ def test_the_workbook_shows_the_client_its_prices_only(shop: Shop) -> None:
     purchases = {alpha["purchase_price"], beta["purchase_price"]}
     assert not cells & (purchases | {str(float(p)) for p in purchases})
     assert not cells & {"alpha", "beta", "Альфа", "Бета"}
+
+
+@pytest.mark.parametrize(
+    ("zone", "shown"),
+    [("Europe/Moscow", "04.12.2026 23:30"), ("Asia/Yekaterinburg", "05.12.2026 01:30")],
+)
+def test_order_pages_and_the_workbook_show_the_time_in_parts_timezone(
+    install: Install, zone: str, shown: str
+) -> None:
+    with opened(install) as shop:
+        order_id = place(shop)["id"]
+        with shop.database.sessions() as session, transaction(session):
+            order = session.get(CustomerOrder, order_id)
+            assert order is not None
+            order.created_at = dt.datetime(2026, 12, 4, 20, 30, tzinfo=dt.UTC)
+    settings = install.settings.model_copy(update={"timezone": zone})
+    with TestClient(create_app(settings)) as client:
+        page_session(client, "anna")
+        api = client.get(f"/api/orders/{order_id}").json()
+        pages = [
+            client.get(url).text for url in ("/ui/orders", f"/ui/orders/{order_id}")
+        ]
+        book = client.get(f"/api/orders/{order_id}/export.xlsx").content
+
+    sheet = openpyxl.load_workbook(io.BytesIO(book)).active
+    assert sheet is not None
+    assert api["created_at"] == "2026-12-04T20:30:00Z"  # the API keeps UTC
+    assert [shown in page for page in pages] == [True, True]
+    assert sheet["A1"].value == f"Заказ № {order_id} от {shown[:10]}"
 
 
 # plain functions -------------------------------------------------------------------
@@ -822,6 +855,24 @@ def test_the_request_hash_is_one_for_one_order() -> None:
 
     assert hashes[0] == hashes[1] != hashes[2]
     assert len(hashes[0]) == 64
+
+
+def test_a_department_named_changes_the_hash_an_unnamed_one_does_not() -> None:
+    body = {"client_id": 1, "lines": [online_line()]}
+    before = hashlib.sha256(
+        json.dumps(
+            OrderIn.model_validate(body).model_dump(
+                mode="json", include={"client_id", "lines", "note"}
+            ),
+            sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+        ).encode()
+    ).hexdigest()  # fmt: skip
+
+    unnamed = logic.request_hash(OrderIn.model_validate(body))
+    named = logic.request_hash(OrderIn.model_validate({**body, "department": "spb"}))
+
+    assert unnamed == before  # keys of orders placed earlier still replay
+    assert named != unnamed
 
 
 def test_money_is_kept_in_kopecks() -> None:

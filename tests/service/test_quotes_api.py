@@ -3,6 +3,7 @@ stored pricing rules and online suppliers on loopback."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import shutil
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -434,6 +436,34 @@ def test_the_workbook_holds_articles_and_prices_but_no_purchase_or_supplier(
     assert not cells & purchases
     assert not cells & {"alpha", "beta", "Альфа", "Бета"}
     assert not any("закуп" in c.lower() or "поставщ" in c.lower() for c in cells)
+
+
+def test_the_workbook_for_a_client_names_the_client_and_its_group(
+    client: TestClient,
+) -> None:
+    made = client.post("/api/clients", json={
+        "kind": "company", "name": "ООО Ромашка", "client_group": "wholesale",
+        "discount_percent": "5",
+    })  # fmt: skip
+    assert made.status_code == 201, made.text
+    params = {"article": "0986452041", "brand": "BOSCH", "online": False,
+              "client_id": made.json()["id"]}  # fmt: skip
+
+    lines = quotes(client, **params)["lines"]
+    book = client.get("/api/quotes/export.xlsx", params=params)
+    unknown = client.get("/api/quotes/export.xlsx", params={**params, "client_id": 999})
+
+    rows = _sheet_values(book.content)
+    today = dt.datetime.now(ZoneInfo("Europe/Moscow")).strftime("%d.%m.%Y")
+    assert [row[0] for row in rows[:4]] == [
+        "Предложение по запросу: BOSCH 0986452041",
+        "Клиент: ООО Ромашка, группа: Опт",
+        f"Дата: {today}",
+        None,
+    ]
+    body = [dict(zip(rows[4], row, strict=True)) for row in rows[5:]]
+    assert [r["Цена, ₽"] for r in body] == [float(line["price"]) for line in lines]
+    assert (unknown.status_code, unknown.json()["detail"]) == (404, "no client 999")
 
 
 # online suppliers ------------------------------------------------------------------

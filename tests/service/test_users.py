@@ -19,7 +19,7 @@ from service.db.models import AuthToken, User, utcnow
 from service.db.session import transaction
 from service.users import signin
 from service.users.logic import create_user, find_user, save_department
-from tests.service.signin import PASSWORD, sign_in
+from tests.service.signin import PASSWORD, page_session, sign_in
 
 MANAGER_RIGHTS = [
     "clients.read", "clients.write", "orders.read", "orders.write", "quote",
@@ -329,6 +329,7 @@ def test_passwords_are_stored_as_argon2id_hashes_and_the_audit_never_has_them(
     }
     client.post("/api/users", json=user)
     client.patch("/api/users/eve", json={"password": "plain-secret-2"})
+    client.patch("/api/users/eve", json={"name": "Eve Adams"})
 
     with _db(client).sessions() as session:
         stored = session.scalars(select(User.password_hash).order_by(User.login))
@@ -339,29 +340,27 @@ def test_passwords_are_stored_as_argon2id_hashes_and_the_audit_never_has_them(
     assert len(hashes) == 2
     assert all(h.startswith("$argon2id$") for h in hashes)
     assert all(len(t) == 64 for t in tokens)  # SHA-256 hex, not the secret
-    assert [(e["action"], e["who"], e["row_id"]) for e in entries] == [
-        ("update", "root", "2"),
-        ("insert", "root", "2"),
-        ("insert", "test", "1"),
+    assert [
+        (e["action"], e["who"], e["row_id"], _hash_of(e["old"]), _hash_of(e["new"]))
+        for e in entries
+    ] == [
+        ("update", "root", "2", "<redacted>", "<redacted>"),  # the name
+        ("update", "root", "2", "<redacted>", "<redacted: set>"),  # the password
+        ("insert", "root", "2", None, "<redacted: set>"),
+        ("insert", "test", "1", None, "<redacted: set>"),
     ]
-    inserted = entries[1]["new"]
-    assert inserted["login"] == "eve"
-    assert inserted["password_hash"].startswith("$argon2id$")
-    assert entries[0]["new"]["password_hash"] == hashes[0]
-    assert entries[0]["old"]["password_hash"] == inserted["password_hash"]
+    assert entries[0]["new"]["name"] == "Eve Adams"
     text = json.dumps(entries)
     assert "plain-secret" not in text
+    assert "$argon2" not in text
+
+
+def _hash_of(values: dict[str, Any] | None) -> str | None:
+    return None if values is None else values["password_hash"]
 
 
 def _page_session(client: TestClient) -> signin.Issued:
-    """Sign `root` in as a page would: a session cookie instead of the token."""
-    with _db(client).sessions() as session, transaction(session):
-        root = find_user(session, "root")
-        assert root is not None
-        issued = signin.issue(session, root, kind="session", ttl=dt.timedelta(hours=1))
-    client.headers.pop("Authorization")
-    client.cookies.set(signin.COOKIE, issued.secret)
-    return issued
+    return page_session(client, "root")
 
 
 def test_a_page_write_with_the_session_cookie_needs_the_csrf_token(

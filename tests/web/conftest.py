@@ -24,6 +24,7 @@ import httpx
 import pytest
 
 from search.online.demo_server import DemoSupplierServer
+from service.db.engine import masked_url
 from tests.conftest import REPO, _free_port
 from tests.web.timings import ENTER_TO_ROWS_MS
 
@@ -114,6 +115,7 @@ def _install(
                           capture_output=True, text=True, timeout=300)  # fmt: skip
     assert demo.returncode == 0, demo.stdout + demo.stderr
     assert "demo users: manager" in demo.stdout, demo.stdout
+    assert f"operational database: {masked_url(database_url)}\n" in demo.stdout
     process, url = _serve(env, root / "api.log")
     try:
         yield LiveInstall(url, root / "var", database_url, env)

@@ -359,6 +359,7 @@ def test_the_export_holds_the_lines_on_screen_in_their_order(page: Any) -> None:
 
     import openpyxl
 
+    choose_client(page, "8 912 345", "ИП Петрова Анна Викторовна")  # as dictated
     search(page, "BOSCH 0986452041")
     page.get_by_label("Сортировка").select_option("delivery")
     page.locator("#f-supplier").select_option("АвтоОпт Москва")
@@ -373,6 +374,7 @@ def test_the_export_holds_the_lines_on_screen_in_their_order(page: Any) -> None:
     body = [row for row in sheet.iter_rows(min_row=header + 1, values_only=True)]
     assert len(body) == len(shown) > 0
     assert [row[1] for row in body] == [brand for brand, _ in shown]
+    assert sheet["A2"].value == "Клиент: ИП Петрова Анна Викторовна, группа: Опт"
 
 
 def test_a_missing_order_is_a_page_not_json(page: Any, live: LiveInstall) -> None:

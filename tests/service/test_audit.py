@@ -1,0 +1,167 @@
+"""The audit log keeps no secrets and shows each reader their department's
+entries, over a real database on each backend."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from parts.settings import Settings
+from pricing.rules import ClientGroup, RuleSet
+from service.app import create_app
+from service.clients.logic import create_client
+from service.clients.models import ClientIn
+from service.db.audit import REDACTED, REDACTED_SET, Actor, redact
+from service.db.engine import Database
+from service.db.models import Base, CustomerOrder
+from service.db.session import transaction
+from service.orders import logic as orders
+from service.orders.models import OrderIn, OrderLineIn
+from service.pricing_rules.logic import save_rule_set
+from service.users.logic import (
+    create_user,
+    current_user,
+    find_user,
+    save_department,
+)
+from tests.service.signin import sign_in
+
+ACTOR = Actor("test", "seed")
+SECRETS = frozenset({"password_hash", "csrf"})
+OFFER = {
+    "brand": "BOSCH", "article": "0986452041", "name": "Фильтр масляный",
+    "supplier_id": "alpha", "source": "pricelist", "warehouse": None,
+    "load_id": "load-1", "row": 2, "price": "570.00", "purchase_price": "400.00",
+    "currency": "RUB", "delivery_days_min": 1, "delivery_days_max": 2,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "shown"),
+    [
+        (None, {"password_hash": "$argon2id$a", "csrf": None},
+         (None, {"password_hash": REDACTED_SET, "csrf": None})),
+        ({"password_hash": "$argon2id$a", "csrf": "x"},
+         {"password_hash": "$argon2id$a", "csrf": "y"},
+         ({"password_hash": REDACTED, "csrf": REDACTED},
+          {"password_hash": REDACTED, "csrf": REDACTED_SET})),
+        ({"password_hash": "$argon2id$a", "csrf": "x"},
+         {"password_hash": "$argon2id$a", "csrf": None},
+         ({"password_hash": REDACTED, "csrf": REDACTED},
+          {"password_hash": REDACTED, "csrf": None})),
+        ({"password_hash": "$argon2id$a", "csrf": None}, None,
+         ({"password_hash": REDACTED, "csrf": None}, None)),
+    ],
+    ids=["insert", "one-changed", "cleared", "delete"],
+)  # fmt: skip
+def test_a_secret_shows_only_whether_it_was_set_kept_or_cleared(
+    old: dict[str, Any] | None,
+    new: dict[str, Any] | None,
+    shown: tuple[dict[str, Any] | None, dict[str, Any] | None],
+) -> None:
+    other = {"login": "eve"}
+    with_other = [None if v is None else {**other, **v} for v in (old, new)]
+    expected = tuple(None if v is None else {**other, **v} for v in shown)
+
+    redacted = redact(*with_other, SECRETS)
+
+    assert redacted == expected
+    assert redact(*redacted, SECRETS) == expected  # markers stay as they are
+
+
+def test_every_secret_looking_column_says_whether_the_audit_may_keep_it() -> None:
+    looks_secret = re.compile(r"password|hash|token|csrf|secret")
+    undecided = [
+        f"{table.name}.{column.name}"
+        for table in Base.metadata.sorted_tables
+        for column in table.columns
+        if looks_secret.search(column.name) and "secret" not in column.info
+    ]
+
+    assert undecided == []
+
+
+@pytest.fixture
+def client(settings: Settings, db_url: str) -> Iterator[TestClient]:
+    """The app with an admin of no department signed in."""
+    app = create_app(settings.model_copy(update={"database_url": db_url}))
+    with TestClient(app) as client:
+        sign_in(client, login="root")
+        yield client
+
+
+def place_order(session: Session, login: str, client_id: int) -> CustomerOrder:
+    """An order of one line by `login`, saved as `POST /api/orders` saves it."""
+    row = find_user(session, login)
+    assert row is not None
+    user = current_user(session, row)
+    line = OrderLineIn(
+        **{k: OFFER[k] for k in ("brand", "article", "supplier_id", "source")},
+        load_id="load-1", row=2, qty=1,
+    )  # fmt: skip
+    submission = orders.Submission(
+        OrderIn(client_id=client_id, lines=[line]), f"{login}-1", user
+    )
+    pricing = orders.Pricing("retail", None, user.department, login, 1000)
+    priced = [orders.PricedLine(1, 1, dict(OFFER), True)]
+    return orders.save_order(session, submission, pricing, priced)
+
+
+def seed_two_departments(database: Database) -> None:
+    """Departments `msk` and `ekb`, a manager and an order in each, a client."""
+    with database.sessions() as session, transaction(session):
+        groups = [ClientGroup(id="retail", name="Розница")]
+        save_rule_set(session, RuleSet(client_groups=groups), actor=ACTOR)
+        for code in ("msk", "ekb"):
+            save_department(session, code=code, name=code, actor=ACTOR)
+            create_user(session, login=f"manager-{code}", name=code,
+                        password="password-1", role="manager", department=code,
+                        actor=ACTOR)  # fmt: skip
+        buyer = create_client(
+            session, ClientIn(name="Иван Петров", client_group="retail"), actor=ACTOR
+        )
+        for code in ("msk", "ekb"):
+            place_order(session, f"manager-{code}", buyer.id)
+
+
+def _seen(client: TestClient, header: dict[str, str]) -> list[Any]:
+    answer = client.get("/api/audit", params={"limit": 1000}, headers=header)
+    assert answer.status_code == 200, answer.text
+    return [
+        (e["table"], e["action"], e["department"], e["who"])
+        for e in answer.json()["entries"]
+    ]
+
+
+def test_an_analyst_reads_the_audit_of_their_department_and_of_none(
+    client: TestClient,
+) -> None:
+    admin = dict(client.headers)
+    seed_two_departments(client.app.state.db)  # type: ignore[attr-defined]
+    analyst = sign_in(client, role="analyst", login="anna", department="msk")
+
+    everything = _seen(client, admin)
+    as_analyst = _seen(client, analyst)
+
+    assert everything == [
+        ("auth_tokens", "insert", "msk", "anna"),
+        ("users", "insert", "msk", "test"),
+        ("customer_order_lines", "insert", "ekb", "manager-ekb"),
+        ("customer_orders", "insert", "ekb", "manager-ekb"),
+        ("customer_order_lines", "insert", "msk", "manager-msk"),
+        ("customer_orders", "insert", "msk", "manager-msk"),
+        ("clients", "insert", None, "test"),
+        ("users", "insert", "ekb", "test"),
+        ("departments", "insert", None, "test"),
+        ("users", "insert", "msk", "test"),
+        ("departments", "insert", None, "test"),
+        ("client_groups", "insert", None, "test"),
+        ("auth_tokens", "insert", None, "root"),
+        ("users", "insert", None, "test"),
+    ]
+    assert as_analyst == [e for e in everything if e[2] in ("msk", None)]
