@@ -415,8 +415,17 @@ def test_a_client_that_is_no_more_is_dropped_and_the_search_goes_on(
     assert visible_rows(page)
 
 
+def online_answered(tab: Any) -> None:
+    """Wait until every online supplier answered or was marked failed."""
+    tab.wait_for_function(
+        "[...document.querySelectorAll('.online li')]"
+        ".every((li) => li.dataset.state !== 'waiting')"
+    )
+
+
 def test_the_status_says_how_many_rows_of_all_a_filter_shows(page: Any) -> None:
     search(page, "BOSCH 0986452041")
+    online_answered(page)
     total = len(visible_rows(page))
     page.locator("#f-supplier").select_option("АвтоОпт Москва")
     shown = len(visible_rows(page))
