@@ -296,8 +296,8 @@ def known_model(session: Session, vin: str) -> str | None:
 
 def group_names(session: Session) -> dict[str, str]:
     """Each client group's code and the name people read."""
-    rows = session.execute(select(ClientGroup.code, ClientGroup.name)).tuples()
-    return dict(rows.all())
+    rows = session.execute(select(ClientGroup.code, ClientGroup.name))
+    return {code: name for code, name in rows}
 
 
 def client_out(session: Session, client: Client) -> ClientOut:
