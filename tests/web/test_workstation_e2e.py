@@ -215,13 +215,47 @@ def test_a_second_tab_submitting_the_same_cart_makes_one_order(
     assert second.locator("#cart .cart-line").count() == 1
     before = orders_in(live)
 
+    held: list[Any] = []
+
+    def both_at_once(route: Any) -> None:
+        # hold the first submit until the second is sent: a true double submit
+        held.append(route)
+        if len(held) == 2:
+            for waiting in held:
+                waiting.continue_()
+
+    page.context.route("**/api/orders", both_at_once)
     page.evaluate("document.getElementById('make-order').click()")
     second.evaluate("document.getElementById('make-order').click()")
     page.wait_for_url(re.compile(r".*/ui/orders/\d+$"))
     second.wait_for_url(re.compile(r".*/ui/orders/\d+$"))
 
+    assert len(held) == 2
     assert page.url == second.url
     assert orders_in(live) == before + 1
+
+
+def test_a_cart_ordered_in_another_tab_says_so_there(
+    page: Any, live: LiveInstall
+) -> None:
+    choose_client(page, "петрова", "ИП Петрова Анна Викторовна")
+    search(page, "BOSCH 0986452041")
+    page.locator("#box").press("ArrowDown")
+    page.keyboard.press("+")
+    second = page.context.new_page()
+    second.goto(f"{live.url}/ui")
+    assert second.locator("#cart .cart-line").count() == 1
+
+    page.get_by_role("button", name="Оформить заказ").click()
+    page.wait_for_url(re.compile(r".*/ui/orders/\d+$"))
+
+    message = second.locator("#cart-message")
+    message.get_by_role("link").wait_for()
+    assert "оформлена в другой вкладке" in message.inner_text()
+    assert (
+        message.get_by_role("link").get_attribute("href") == page.url.split(live.url)[1]
+    )
+    assert second.locator("#cart .cart-line").count() == 0
 
 
 def test_prices_follow_the_clients_group(page: Any) -> None:

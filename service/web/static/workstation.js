@@ -39,10 +39,20 @@
   }
   window.addEventListener("storage", (e) => {
     if (e.key !== CART) return;
+    const placed = state.placed;
     state = load();
     renderCart();
     renderClient();
+    if (state.placed && state.placed !== placed) placedElsewhere(state.placed);
   });
+  // the cart became an order in another tab: say which, and link to it
+  function placedElsewhere(id) {
+    const message = $("cart-message");
+    const link = document.createElement("a");
+    link.href = `/ui/orders/${id}`;
+    link.textContent = `${T.order} № ${id}`;
+    message.replaceChildren(`${T.placed_elsewhere}: `, link);
+  }
 
   function plural(n, forms) {
     const w = forms.split("|");
@@ -528,7 +538,7 @@
     if (r.status === 401) { signIn(); return; }
     const data = await r.json().catch(() => ({}));
     if (r.ok) {
-      state = Object.assign(empty(), { client: state.client });
+      state = Object.assign(empty(), { client: state.client, placed: data.id });
       save(false);
       location.href = `/ui/orders/${data.id}`;
       return;
