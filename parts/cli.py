@@ -157,7 +157,7 @@ def suppliers(
     as_json: Annotated[bool, typer.Option("--json", help="A JSON array.")] = False,
 ) -> None:
     """Suppliers with their last load and its status; `stale` when overdue."""
-    from pipelines.mailbox.freshness import supplier_freshness
+    from pipelines.pricelists.freshness import supplier_freshness
     from pipelines.pricelists.load import supplier_overview
 
     settings = get_settings()

@@ -30,8 +30,8 @@ from dagster import (
 
 from parts.settings import Settings, get_settings
 from pipelines.mailbox.fetch import PollResult, poll
-from pipelines.mailbox.freshness import supplier_freshness
 from pipelines.mailbox.reply import ReplyPass, settle_and_reply
+from pipelines.pricelists.freshness import supplier_freshness
 from search import mail_store as store
 
 REVIEW_SHOWN = 20

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from parts.settings import Settings, get_settings
-from pipelines.mailbox.freshness import supplier_freshness
 from pipelines.mailbox.reply import build_reply
+from pipelines.pricelists.freshness import supplier_freshness
 from pipelines.pricelists.load import ingest
 from search import mail_store as store
 from tests.pipelines.mailbox.mails import price_csv
