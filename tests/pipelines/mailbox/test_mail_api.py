@@ -5,13 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from parts.settings import Settings, get_settings
 from pipelines.pricelists.load import ingest
 from search import mail_store as store
-from service.api import mail
 from service.app import create_app
 from tests.pipelines.mailbox.mails import price_csv
 from tests.service.signin import sign_in
@@ -24,10 +22,8 @@ def test_review_route_lists_newest_first_and_says_truncated(
     for n in range(3):
         review.record({"message_id": f"<m{n}>", "from": "x@spam.example",
                        "subject": f"s{n}", "reason": "no supplier profile"})  # fmt: skip
-    app = FastAPI()
-    app.state.settings = settings
-    app.include_router(mail.router, prefix="/api")
-    client = TestClient(app)
+    client = TestClient(create_app(settings))
+    sign_in(client, role="analyst")
 
     body = client.get("/api/mail/review", params={"limit": 2}).json()
 
@@ -35,6 +31,28 @@ def test_review_route_lists_newest_first_and_says_truncated(
     assert [e["subject"] for e in body["entries"]] == ["s2", "s1"]
     assert client.get("/api/mail/review").json()["truncated"] is False
     assert client.get("/api/mail/review", params={"limit": 0}).status_code == 422
+
+
+@pytest.mark.parametrize(("role", "status"), [("admin", 200), ("analyst", 200),
+                                               ("manager", 403)])  # fmt: skip
+def test_mail_review_is_for_admins_and_analysts_not_managers(
+    settings: Settings, role: str, status: int
+) -> None:
+    store.ReviewList.load(settings.mail_dir).record(
+        {"message_id": "<m>", "from": "owner@competitor.example",
+         "subject": "наши цены", "reason": "no supplier profile"}
+    )  # fmt: skip
+    client = TestClient(create_app(settings))
+    sign_in(client, role=role)
+
+    answer = client.get("/api/mail/review")
+
+    assert answer.status_code == status
+    if status == 403:
+        assert "owner@competitor.example" not in answer.text
+        assert answer.json()["detail"] == (
+            f"role `{role}` may not do this (needs `mail.review`)"
+        )
 
 
 def test_suppliers_route_says_whether_a_list_is_overdue(
