@@ -35,6 +35,8 @@ def _setup() -> None:
     except ValidationError as exc:
         problems = "; ".join(
             f"PARTS_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            if e["loc"]
+            else e["msg"]  # a check over several settings names them itself
             for e in exc.errors()
         )
         err_console.print(f"error: bad setting: {problems}")
