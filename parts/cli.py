@@ -35,6 +35,8 @@ def _setup() -> None:
     except ValidationError as exc:
         problems = "; ".join(
             f"PARTS_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}"
+            if e["loc"]
+            else e["msg"]  # a check over several settings names them itself
             for e in exc.errors()
         )
         err_console.print(f"error: bad setting: {problems}")
@@ -157,7 +159,7 @@ def suppliers(
     as_json: Annotated[bool, typer.Option("--json", help="A JSON array.")] = False,
 ) -> None:
     """Suppliers with their last load and its status; `stale` when overdue."""
-    from pipelines.mailbox.freshness import supplier_freshness
+    from pipelines.pricelists.freshness import supplier_freshness
     from pipelines.pricelists.load import supplier_overview
 
     settings = get_settings()

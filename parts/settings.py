@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -14,7 +15,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     """Process-wide settings, read from `PARTS_*` environment variables."""
 
-    model_config = SettingsConfigDict(env_prefix="PARTS_", extra="ignore")
+    # an error of a check over several settings would otherwise echo them
+    # all, the passwords too
+    model_config = SettingsConfigDict(
+        env_prefix="PARTS_", extra="ignore", hide_input_in_errors=True
+    )
 
     data_dir: Path = Field(
         Path("var"),
@@ -158,7 +163,14 @@ class Settings(BaseSettings):
     mail_security: Literal["ssl", "starttls", "plain"] = Field(
         "ssl",
         description="IMAP transport: TLS from the start (`ssl`), `starttls`, or "
-        "`plain` (unencrypted: a local test server only).",
+        "`plain` (unencrypted: a server on this machine only, unless "
+        "PARTS_MAIL_ALLOW_PLAIN).",
+    )
+    mail_allow_plain: bool = Field(
+        False,
+        description="Allow `plain` (unencrypted) IMAP, and SMTP with a login, to a "
+        "server that is not on this machine: the password crosses the network "
+        "in clear text.",
     )
     mail_user: str = Field("", description="IMAP login of the price-list mailbox.")
     mail_password: SecretStr = Field(
@@ -198,6 +210,21 @@ class Settings(BaseSettings):
     mail_timeout_s: float = Field(
         15, gt=0, le=300, description="Timeout of one IMAP or SMTP network step."
     )
+    mail_tick_budget_s: float = Field(
+        40,
+        gt=0,
+        le=50,
+        description="Time budget of one mailbox sensor tick, seconds (under "
+        "Dagster's 60 s limit): reconnects that would not fit are not tried, "
+        "messages not started in time wait for the next tick.",
+    )
+    mail_fetch_budget_s: float = Field(
+        900,
+        gt=0,
+        le=86_400,
+        description="Time budget of one `parts mail fetch` poll, seconds "
+        "(as the sensor's, but a person may wait longer).",
+    )
     smtp_host: str = Field(
         "",
         description="SMTP server for replies to a supplier whose file was "
@@ -236,6 +263,32 @@ class Settings(BaseSettings):
                 f"unknown time zone `{value}`: use an IANA name such as `Europe/Moscow`"
             ) from exc
         return value
+
+    @model_validator(mode="after")
+    def _a_step_fits_in_a_tick(self) -> Settings:
+        if self.mail_timeout_s >= self.mail_tick_budget_s:
+            raise ValueError(
+                f"`PARTS_MAIL_TIMEOUT_S` ({self.mail_timeout_s:g}) must be below "
+                f"`PARTS_MAIL_TICK_BUDGET_S` ({self.mail_tick_budget_s:g}): a "
+                "message is started only when one network step still fits"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _no_clear_text_password(self) -> Settings:
+        if self.mail_allow_plain:
+            return self
+        for kind, host, plain in (
+            ("mail", self.mail_host, self.mail_security == "plain"),
+            ("smtp", self.smtp_host, self.smtp_security == "plain" and self.smtp_user),
+        ):
+            if host and plain and not is_loopback(host):
+                raise ValueError(
+                    f"`PARTS_{kind.upper()}_SECURITY=plain` would send the password "
+                    f"to `{host}` in clear text; use `ssl` or `starttls` (or set "
+                    "PARTS_MAIL_ALLOW_PLAIN=true for a trusted network)"
+                )
+        return self
 
     @field_validator("data_dir", "profiles_dir")
     @classmethod
@@ -279,6 +332,17 @@ class Settings(BaseSettings):
     @property
     def dagster_home(self) -> Path:
         return self.data_dir / "dagster"
+
+
+def is_loopback(host: str) -> bool:
+    """Whether a host name or address is this machine (`localhost`, 127.x, ::1)."""
+    name = host.strip().strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 @lru_cache(maxsize=1)

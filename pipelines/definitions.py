@@ -11,7 +11,7 @@ from pipelines.crosslists.assets import crosses
 from pipelines.crosslists.sensors import build_crosses_sensor
 from pipelines.mailbox.sensors import build_mailbox_sensor, mailbox
 from pipelines.pricelists.assets import price_list_checks, supplier_offers
-from pipelines.pricelists.sensors import build_inbox_sensor
+from pipelines.pricelists.sensors import build_freshness_sensor, build_inbox_sensor
 from pipelines.search_index.assets import (
     build_index_sensor,
     compaction_schedule,
@@ -30,5 +30,6 @@ defs = Definitions(
         build_crosses_sensor(poll_s=get_settings().inbox_poll_s),
         build_index_sensor(poll_s=get_settings().inbox_poll_s),
         build_mailbox_sensor(poll_s=get_settings().mail_poll_s),
+        build_freshness_sensor(),
     ],
 )

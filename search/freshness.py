@@ -2,9 +2,12 @@
 
 A supplier is stale when its live offers were last confirmed longer ago than
 its expected period (`expected_every_hours` of its profile, 48 h by default):
-confirmed by a publish, or by the same bytes arriving again by mail (the mail
-ledger skips them, so they publish nothing). A supplier with no live load is
-stale. Here, not in `pipelines/`, so that the API can say it too.
+confirmed by a publish, by an unchanged file (the lake's `CONFIRMED`), or by
+the same bytes arriving again by mail (the mail ledger skips them, so they
+reach no load). A supplier with no live load is stale. This is the one rule:
+`parts suppliers`, `GET /api/suppliers`, the Dagster check `offers_fresh` and
+the `mailbox` observation all ask it. Here, not in `pipelines/`, so that the
+API can say it too.
 """
 
 from __future__ import annotations
@@ -51,6 +54,9 @@ def freshness(
         hours = expected.get(supplier_id) or DEFAULT_EXPECTED_EVERY_HOURS
         live = lake.current(lake_dir, supplier_id)
         seen = [live.published_at] if live else []
+        unchanged = lake.confirmed_at(lake_dir, supplier_id) if live else None
+        if unchanged:
+            seen.append(unchanged)
         if live and supplier_id in by_mail:
             seen.append(by_mail[supplier_id])
         out[supplier_id] = _freshness(supplier_id, hours, seen, now)

@@ -44,11 +44,11 @@ def allowed_suppliers(
     department: str | None,
     price_groups: Sequence[str] | None = None,
 ) -> frozenset[str]:
-    """Suppliers a department may see, narrowed to some price groups."""
+    """Suppliers a department may see, narrowed to some price groups (those
+    with no live load yet too, so that they can be listed)."""
     wanted = set(price_groups or ())
     out = set()
-    for supplier_id, entry in manifest.suppliers.items():
-        meta = entry.meta
+    for supplier_id, meta in manifest.metas().items():
         if (
             meta.departments
             and department != ALL_DEPARTMENTS
@@ -114,7 +114,7 @@ class Snapshot:
         found: frozenset[str] | None = allowed_suppliers(
             self.manifest, department=department, price_groups=price_groups
         )
-        if found == frozenset(self.manifest.suppliers):
+        if found == frozenset(self.manifest.suppliers) | set(self.manifest.unloaded):
             found = None
         with self._lock:
             if len(self._allowed) > 256:

@@ -99,6 +99,13 @@ class Manifest:
     created_at: str
     base_rows: int = 0
     delta_rows: int = 0
+    unloaded: dict[str, SupplierMeta] = field(default_factory=dict)
+    """Suppliers with a profile and no live load: listed (and their
+    departments known) before their first load."""
+
+    def metas(self) -> dict[str, SupplierMeta]:
+        """Every supplier the index knows, with or without a live load."""
+        return {**self.unloaded, **{s: e.meta for s, e in self.suppliers.items()}}
 
     def to_json(self) -> str:
         data = {
@@ -119,6 +126,7 @@ class Manifest:
                 }
                 for s, e in sorted(self.suppliers.items())
             },
+            "unloaded": {s: m.to_json() for s, m in sorted(self.unloaded.items())},
         }
         return json.dumps(data, ensure_ascii=False, indent=1)
 
@@ -146,6 +154,10 @@ class Manifest:
                     meta=SupplierMeta.from_json(e),
                 )
                 for s, e in data["suppliers"].items()
+            },
+            unloaded={  # absent before it was kept
+                s: SupplierMeta.from_json(m)
+                for s, m in data.get("unloaded", {}).items()
             },
         )
 
@@ -289,6 +301,16 @@ def _meta(
     return SupplierMeta()
 
 
+def _unloaded(
+    metas: dict[str, SupplierMeta],
+    loads: dict[str, lake.Pointer],
+    manifest: Manifest | None,
+) -> dict[str, SupplierMeta]:
+    """Profiled suppliers with no live load (without `metas`, as before)."""
+    known = metas or (manifest.unloaded if manifest else {})
+    return {s: m for s, m in sorted(known.items()) if s not in loads}
+
+
 def _groups(
     ids: list[str], metas: dict[str, SupplierMeta], manifest: Manifest | None
 ) -> dict[str, list[str]]:
@@ -323,6 +345,7 @@ def _full(
         },
         created_at=files.now_iso(),
         base_rows=info.offers,
+        unloaded=_unloaded(metas, loads, previous),
     )
     _publish(layout, manifest)
     return SyncReport(
@@ -375,7 +398,8 @@ def _incremental(
             suppliers[s] = SupplierEntry(
                 part_id, loads[s].load_id, loads[s].rows, _meta(s, metas, manifest)
             )
-    metas_changed = any(
+    unloaded = _unloaded(metas, loads, manifest)
+    metas_changed = unloaded != manifest.unloaded or any(
         suppliers[s].meta != manifest.suppliers[s].meta
         for s in suppliers
         if s in manifest.suppliers
@@ -397,6 +421,7 @@ def _incremental(
         created_at=files.now_iso(),
         base_rows=manifest.base_rows,
         delta_rows=delta_rows,
+        unloaded=unloaded,
     )
     _publish(IndexLayout(root), updated)
     return SyncReport(

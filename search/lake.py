@@ -4,6 +4,8 @@ Layout under `lake/`:
 
     offers/<supplier>/loads/<load_id>.parquet   every kept load (price history)
     offers/<supplier>/CURRENT                   JSON pointer to the live load
+    offers/<supplier>/CONFIRMED                 when an unchanged file last
+                                                confirmed the live load
     loads/<supplier>/<load_id>.json             the load report of every attempt
 
 Publishing writes the new file, fsyncs it, then replaces the pointer with an
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -52,6 +55,7 @@ OFFERS_SCHEMA: dict[str, Any] = {
 }
 
 REQUIRED = ("row", "brand", "article", "price", "currency")
+CONFIRMED = "CONFIRMED"
 
 
 @dataclass(frozen=True)
@@ -138,6 +142,28 @@ def publish(
         "published supplier=%s load=%s rows=%d", supplier_id, load_id, frame.height
     )
     return pointer
+
+
+def confirm(lake: Path, supplier_id: str, *, load_id: str) -> None:
+    """The live load's offers arrived again (an unchanged file): its prices
+    are current as of now, though nothing is published."""
+    folder = _offers_dir(lake, supplier_id)
+    tmp = folder / f".{CONFIRMED}.tmp"
+    data = {"load_id": load_id, "confirmed_at": files.now_iso()}
+    files.write_synced(tmp, json.dumps(data))
+    os.replace(tmp, folder / CONFIRMED)
+
+
+def confirmed_at(lake: Path, supplier_id: str) -> str | None:
+    """When an unchanged file last confirmed the live load, if one did."""
+    try:
+        data = json.loads((_offers_dir(lake, supplier_id) / CONFIRMED).read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+    live = current(lake, supplier_id)
+    if live is None or data.get("load_id") != live.load_id:
+        return None  # it confirmed a load that is not live any more
+    return str(data["confirmed_at"])
 
 
 def load_history(lake: Path, supplier_id: str) -> list[str]:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from parts.settings import get_settings
@@ -72,8 +73,10 @@ def review(
         console.print("no messages wait for review")
         return
     table = Table("date", "from", "subject", "reason")
-    for e in entries:
-        table.add_row(e["date"], e["from"], e["subject"], e["reason"])
+    for e in entries:  # a sender's text is never read as markup
+        table.add_row(
+            *(escape(str(e.get(k, ""))) for k in ("date", "from", "subject", "reason"))
+        )
     console.print(table)
     if cut:
         err_console.print(f"showing the newest {limit}; more were cut")
@@ -83,23 +86,21 @@ def _show_round(summary: dict[str, Any]) -> None:
     for load in summary["loads"]:
         colour = {"published": "green", "unchanged": "cyan"}.get(load["status"], "red")
         console.print(
-            f"[{colour}]{load['status']}[/] {load['supplier_id']} {load['attachment']}: "
+            f"[{colour}]{load['status']}[/] {load['supplier_id']} {escape(load['attachment'])}: "
             f"{load.get('rows_accepted', 0)} offers, {load.get('rows_rejected', 0)} rejected"
         )
         if load.get("error"):
-            console.print(f"  [red]error:[/] {load['error']}")
+            console.print(f"  [red]error:[/] {escape(load['error'])}")
     for dup in summary["duplicates"]:
         console.print(
-            f"[cyan]skipped[/] {dup['supplier_id']} {dup['attachment']}: same bytes as before"
+            f"[cyan]skipped[/] {dup['supplier_id']} {escape(dup['attachment'])}: same bytes as before"
         )
     for entry in summary["review"]:
-        console.print(
-            f"[yellow]to review[/] {entry['from']} «{entry['subject']}»: {entry['reason']}"
-        )
+        console.print(f"[yellow]to review[/] {_message(entry)}")
     for entry in summary["left"]:
-        console.print(
-            f"[red]left in the folder[/] {entry['from']} «{entry['subject']}»: {entry['reason']}"
-        )
+        console.print(f"[red]left in the folder[/] {_message(entry)}")
+    for file, problem in summary["replies"]["errors"].items():
+        console.print(f"[red]no reply[/] {escape(file)}: {escape(problem)}")
     console.print(
         f"{summary['processed']} message(s) processed, {len(summary['review'])} to review, "
         f"{len(summary['delivered'])} file(s) delivered, {len(summary['replies']['sent'])} reply(ies) sent"
@@ -109,8 +110,15 @@ def _show_round(summary: dict[str, Any]) -> None:
             else ""
         )
     )
+    if summary["stopped"]:
+        console.print(f"stopped: {summary['stopped']}")
     if summary["error"]:
-        err_console.print(f"error: {summary['error']}")
+        err_console.print(f"error: {escape(summary['error'])}")
+
+
+def _message(entry: dict[str, Any]) -> str:
+    """`from «subject»: reason`, the sender's words escaped."""
+    return escape(f"{entry['from']} «{entry['subject']}»: {entry['reason']}")
 
 
 # the demo's mailbox: a local dovecot under the data dir -------------------------

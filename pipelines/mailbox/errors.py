@@ -18,6 +18,7 @@ class MailboxError(Exception):
         hint: str | None = None,
         partial: PollResult | None = None,
     ) -> None:
+        self.message = message
         self.hint = hint
         self.partial = partial
         super().__init__(f"{message}; hint: {hint}" if hint else message)

@@ -8,12 +8,20 @@ are written into `inbox/<supplier>/` (tmp file, then rename) and recorded in
 the ledger before the message is moved to the processed folder. So a
 connection that drops between the two leaves a message whose files are in the
 ledger: the next poll moves it and delivers nothing twice. Each message is
-handled on its own: a broken one goes to review and the others go on.
+handled on its own: a broken one goes to review and the others go on. A
+message whose MIME structure says bytes are missing (cut short, damaged
+base64) delivers nothing at all: a part of a list would replace the whole.
+
+A poll refuses to start with no supplier profile that names a sender (every
+message would go to review), keeps within its time budget (`budget`) and
+records a refused login for the sensor's pause (`login_pause`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import email.errors
+import email.message
 import hashlib
 import imaplib
 import logging
@@ -41,10 +49,12 @@ from imap_tools.errors import (
 
 from crosses import lake_files
 from parts.settings import Settings
-from pipelines.mailbox import matching, names
+from pipelines.mailbox import login_pause, matching, names
+from pipelines.mailbox.budget import Budget
 from pipelines.mailbox.config import MailConfig
 from pipelines.mailbox.errors import (
     LoginRefused,
+    MailboxError,
     MailboxSettingsError,
     MailboxUnreachable,
 )
@@ -58,6 +68,16 @@ MAX_MESSAGES = 200
 MAX_BACKOFF_S = 30.0
 CONNECTION_ERRORS: tuple[type[BaseException], ...] = (imaplib.IMAP4.abort, OSError)
 """What a lost or refused connection raises (imaplib wraps some, not all)."""
+LOST_BYTES: tuple[type[email.errors.MessageDefect], ...] = (
+    email.errors.CloseBoundaryNotFoundDefect,
+    email.errors.StartBoundaryNotFoundDefect,
+    email.errors.NoBoundaryInMultipartDefect,
+    email.errors.MultipartInvariantViolationDefect,
+    email.errors.InvalidBase64PaddingDefect,
+    email.errors.InvalidBase64CharactersDefect,
+    email.errors.InvalidBase64LengthDefect,
+)
+"""MIME defects that mean part of the message is missing or unreadable."""
 
 Hook = Callable[[str, str, BaseMailBox], None]
 """`(step, uid, mailbox)` after each step of a message: `delivered`, `moved`."""
@@ -101,6 +121,8 @@ class PollResult:
     left: list[dict[str, Any]] = field(default_factory=list)
     remaining: int = 0
     attempts: int = 0
+    stopped: str | None = None
+    """Why the poll stopped before the end of the folder (its time budget)."""
 
     def summary(self) -> dict[str, Any]:
         """Counts and entries, for the CLI's JSON and Dagster metadata."""
@@ -112,6 +134,7 @@ class PollResult:
             "left": self.left,
             "remaining": self.remaining,
             "attempts": self.attempts,
+            "stopped": self.stopped,
         }
 
 
@@ -122,6 +145,7 @@ class _Head:
     uid: str
     message_id: str
     sender: str
+    sender_name: str
     reply_to: str
     subject: str
     date: str
@@ -129,20 +153,24 @@ class _Head:
 
     @classmethod
     def of(cls, msg: MailMessage) -> _Head:
-        sender = msg.from_values.email.lower() if msg.from_values else ""
-        message_id = (msg.headers.get("message-id") or ("",))[0].strip()
+        """The headers, unfolded and on one line (a reply may carry them)."""
+        found = msg.from_values
+        sender = names.header_text(found.email).lower() if found else ""
+        subject, date = names.header_text(msg.subject), names.header_text(msg.date_str)
+        message_id = names.header_text((msg.headers.get("message-id") or ("",))[0])
         if not message_id:  # no id: one made of what identifies the message
             digest = hashlib.sha256(
-                f"{sender}|{msg.subject}|{msg.date_str}|{msg.size_rfc822}".encode()
+                f"{sender}|{subject}|{date}|{msg.size_rfc822}".encode()
             ).hexdigest()
             message_id = f"<no-id-{digest[:24]}>"
         return cls(
             uid=msg.uid or "",
             message_id=message_id,
             sender=sender,
-            reply_to=msg.reply_to[0] if msg.reply_to else "",
-            subject=msg.subject,
-            date=msg.date_str,
+            sender_name=names.header_text(found.name) if found else "",
+            reply_to=names.header_text(msg.reply_to[0]) if msg.reply_to else "",
+            subject=subject,
+            date=date,
             size=msg.size_rfc822,
         )
 
@@ -150,13 +178,14 @@ class _Head:
     def unreadable(cls, msg: MailMessage) -> _Head:
         """What is left to name a message whose headers do not parse."""
         uid = msg.uid or ""
-        return cls(uid, f"<unreadable-uid-{uid}>", "", "", "", "", msg.size_rfc822)
+        return cls(uid, f"<unreadable-uid-{uid}>", "", "", "", "", "", msg.size_rfc822)
 
     def record(self) -> dict[str, Any]:
         return {
             "message_id": self.message_id,
             "uid": self.uid,
             "from": self.sender,
+            "from_name": self.sender_name,
             "subject": self.subject,
             "date": self.date,
             "size": self.size,
@@ -168,12 +197,15 @@ def poll(
     *,
     on_step: Hook | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    budget: Budget | None = None,
 ) -> PollResult:
     """Poll the mailbox once; reconnect with backoff if it is unreachable.
 
-    Raises `MailboxUnreachable` when the retries are spent (what was done is
-    in its `partial`), `LoginRefused` at once, `MailboxSettingsError` when the
-    settings cannot work.
+    Raises `MailboxUnreachable` when the retries are spent or no retry fits
+    in the `budget` (`PARTS_MAIL_FETCH_BUDGET_S` when none is given),
+    `LoginRefused` at once (and records it for the sensor's pause),
+    `MailboxSettingsError` when the settings cannot work; each carries what
+    was done before in its `partial`.
     """
     config = MailConfig.from_settings(settings)
     if not config.enabled:
@@ -181,24 +213,47 @@ def poll(
             "mailbox intake is off: `PARTS_MAIL_HOST` is empty",
             hint="set PARTS_MAIL_HOST, PARTS_MAIL_USER and PARTS_MAIL_PASSWORD",
         )
+    profiles = mail_profiles(settings)
     result = PollResult()
     with store.locked(settings.mail_dir):
         session = _Session(
             config,
             settings=settings,
-            profiles=load_profiles(settings.profiles_dir, strict=False),
+            profiles=profiles,
             ledger=store.Ledger.load(settings.mail_dir),
             review=store.ReviewList.load(settings.mail_dir),
             result=result,
             on_step=on_step,
+            budget=budget or Budget(settings.mail_fetch_budget_s),
         )
-        _with_retries(session, config, result, sleep)
+        _run_recorded(session, sleep)
     log.info(
-        "mail poll: delivered=%s duplicates=%s review=%s processed=%s left=%s",
-        len(result.delivered), len(result.duplicates), len(result.review),
-        result.processed, len(result.left),
+        "mail poll: delivered=%s duplicates=%s review=%s processed=%s left=%s "
+        "remaining=%s", len(result.delivered), len(result.duplicates),
+        len(result.review), result.processed, len(result.left), result.remaining,
     )  # fmt: skip
     return result
+
+
+def mail_profiles(settings: Settings) -> dict[str, SupplierProfile]:
+    """The supplier profiles that name senders; none is a settings error,
+    since every message would go to review."""
+    folder = settings.profiles_dir
+    profiles = load_profiles(folder, strict=False)
+    found = {sid: p for sid, p in profiles.items() if p.match.senders}
+    if found:
+        return found
+    where = f"`{folder}` (`{folder.resolve()}`)"
+    problem = (
+        f"the profiles folder {where} does not exist"
+        if not folder.is_dir()
+        else f"no supplier profile in {where} names a sender (`[match] senders`)"
+    )
+    raise MailboxSettingsError(
+        f"{problem}: every message would go to review, so none is touched",
+        hint="set PARTS_PROFILES_DIR to the supplier profiles folder (an "
+        "absolute path to run from elsewhere)",
+    )
 
 
 def backoff_s(attempt: int) -> float:
@@ -206,12 +261,27 @@ def backoff_s(attempt: int) -> float:
     return float(min(2**attempt, MAX_BACKOFF_S))
 
 
-def _with_retries(
-    session: _Session,
-    config: MailConfig,
-    result: PollResult,
-    sleep: Callable[[float], None],
-) -> None:
+def _run_recorded(session: _Session, sleep: Callable[[float], None]) -> None:
+    """Run the session; a refused login starts or lengthens the sensor's
+    pause, one that succeeded ends it; errors carry what was done."""
+    settings, result = session.settings, session.result
+    try:
+        _with_retries(session, sleep)
+    except LoginRefused as exc:
+        pause = login_pause.refused(settings, reason=exc.message)
+        raise LoginRefused(
+            f"{exc.message}; {pause.next_try()}", hint=exc.hint, partial=result
+        ) from None  # the chain of the login command stays out
+    except MailboxError as exc:
+        exc.partial = exc.partial or result
+        raise
+    finally:
+        if session.logged_in:
+            login_pause.clear(settings)
+
+
+def _with_retries(session: _Session, sleep: Callable[[float], None]) -> None:
+    config, result, budget = session.config, session.result, session.budget
     for attempt in range(config.retries + 1):
         result.attempts = attempt + 1
         try:
@@ -219,15 +289,23 @@ def _with_retries(
             return
         except _Dropped as exc:
             cause = exc
-            if attempt < config.retries:
-                delay = backoff_s(attempt)
-                log.warning(
-                    "mailbox %s: %s; retrying in %s s", config.describe(), exc, delay
-                )
-                sleep(delay)
-    raise MailboxUnreachable(
+        if attempt == config.retries:
+            break
+        delay = backoff_s(attempt)
+        if not budget.allows(delay + config.timeout_s):  # a wait and one step
+            why = f"no retry fits in {budget.describe()}"
+            raise _unreachable(config, result, cause, why)
+        log.warning("mailbox %s: %s; retrying in %s s", config.describe(), cause, delay)
+        sleep(delay)
+    raise _unreachable(config, result, cause)
+
+
+def _unreachable(
+    config: MailConfig, result: PollResult, cause: _Dropped, why: str = ""
+) -> MailboxUnreachable:
+    return MailboxUnreachable(
         f"mailbox {config.describe()} unreachable after {result.attempts} "
-        f"attempt(s): {cause}",
+        f"attempt(s): {cause}" + (f"; {why}" if why else ""),
         hint="check PARTS_MAIL_HOST, PARTS_MAIL_PORT and PARTS_MAIL_SECURITY",
         partial=result,
     )
@@ -251,11 +329,14 @@ class _Session:
     review: store.ReviewList
     result: PollResult
     on_step: Hook | None
+    budget: Budget
     processed_folder: str = field(init=False, default="")
     review_folder: str = field(init=False, default="")
+    logged_in: bool = field(init=False, default=False)
 
     def run(self) -> None:
         box = connect(self.config)
+        self.logged_in = True
         try:
             self._run(box)
         except CONNECTION_ERRORS as exc:
@@ -278,11 +359,23 @@ class _Session:
             ) from exc
         uids = box.uids("ALL")
         self.result.remaining = max(0, len(uids) - MAX_MESSAGES)
-        heads = box.fetch(
+        fetched = box.fetch(
             uid_list=uids[:MAX_MESSAGES], headers_only=True, mark_seen=False, bulk=50
         )
-        for msg in list(heads):
+        heads = list(fetched)
+        for n, msg in enumerate(heads):
+            if not self.budget.allows(self.config.timeout_s):  # one step fits
+                self._out_of_time(len(heads) - n)
+                return
             self._message(box, msg)
+
+    def _out_of_time(self, unstarted: int) -> None:
+        self.result.remaining += unstarted
+        self.result.stopped = (
+            f"{self.budget.describe()} is spent: {unstarted} message(s) wait "
+            "for the next poll"
+        )
+        log.info("mail poll stopped: %s", self.result.stopped)
 
     def _message(self, box: BaseMailBox, msg: MailMessage) -> None:
         head = _Head.unreadable(msg)
@@ -321,6 +414,12 @@ class _Session:
         full = next(box.fetch(uid_list=[head.uid], mark_seen=False), None)
         if full is None:
             raise LookupError("the server returned no message for its uid")
+        damage = lost_bytes(full.obj)
+        if damage:
+            return _Outcome(
+                f"the message is damaged, bytes are missing: {'; '.join(damage)}; "
+                "nothing of it was delivered (ask the supplier to send it again)"
+            )
         owned, problems = 0, []
         for attachment in full.attachments:
             took, problem = self._attachment(head, attachment, suppliers)
@@ -336,7 +435,7 @@ class _Session:
     ) -> tuple[bool, str | None]:
         """Deliver one attachment if it is a price list: whether it was one, and
         the problem that sends the message to review, if any."""
-        name = names.safe_name(attachment.filename)
+        name = names.sent_name(attachment.filename)  # what profiles match
         payload: bytes = attachment.payload
         found = matching.owner(name, payload, suppliers)
         if found.supplier_id is None:
@@ -353,36 +452,56 @@ class _Session:
         self, head: _Head, supplier_id: str, name: str, payload: bytes
     ) -> None:
         sha = hashlib.sha256(payload).hexdigest()
-        at = store.now_iso()
-        known = self.ledger.get(sha)
-        if known is not None:
-            self.ledger.seen_again(sha, at)
-            resumed = (known.get("message_id"), known.get("uid")) == (
-                head.message_id,
-                head.uid,
-            )  # the same message read again after a drop, not a re-send
-            if not resumed:
-                self.result.duplicates.append(
-                    {"supplier_id": supplier_id, "attachment": name, "sha256": sha,
-                     "first_message_id": known.get("message_id"),
-                     "message_id": head.message_id}
-                )  # fmt: skip
+        known = self.ledger.get(supplier_id, sha)
+        again = known is None or self._again(
+            head, known, supplier_id=supplier_id, name=name, sha=sha
+        )
+        if not again:
             return
+        safe = names.safe_name(name)
         try:
-            path = self._write(supplier_id, f"{_stamp()}-{head.uid}-{name}", payload)
+            path = self._write(supplier_id, f"{_stamp()}-{head.uid}-{safe}", payload)
         except OSError as exc:  # not the connection: the message stays, for later
             raise _LocalWriteError(str(exc)) from exc
         self.ledger.add(
-            sha,
-            {"supplier_id": supplier_id, "message_id": head.message_id,
-             "uid": head.uid, "sender": head.sender, "reply_to": head.reply_to,
+            supplier_id, sha,
+            {"message_id": head.message_id, "uid": head.uid,
+             "sender": head.sender, "reply_to": head.reply_to,
              "subject": head.subject, "date": head.date, "attachment": name,
-             "file": path.name, "delivered_at": at},
+             "file": path.name, "delivered_at": store.now_iso()},
         )  # fmt: skip
         self.result.delivered.append(
             Delivery(supplier_id, path, name, sha, head.message_id, head.sender)
         )
         log.info("delivered supplier=%s file=%s", supplier_id, path.name)
+
+    def _again(
+        self,
+        head: _Head,
+        known: dict[str, Any],
+        *,
+        supplier_id: str,
+        name: str,
+        sha: str,
+    ) -> bool:
+        """Whether bytes the ledger knows are delivered again: only a re-send
+        of bytes whose load was quarantined (the profile may be fixed since)."""
+        self.ledger.seen_again(store.ledger_key(supplier_id, sha), store.now_iso())
+        resumed = (known.get("message_id"), known.get("uid")) == (
+            head.message_id,
+            head.uid,
+        )  # the same message read again after a drop (or left), not a re-send
+        if resumed:
+            return False
+        if known.get("status") == store.QUARANTINED:
+            log.info("re-sent after a quarantine: supplier=%s sha=%s", supplier_id, sha)
+            return True
+        self.result.duplicates.append(
+            {"supplier_id": supplier_id, "attachment": name, "sha256": sha,
+             "first_message_id": known.get("message_id"),
+             "message_id": head.message_id}
+        )  # fmt: skip
+        return False
 
     def _write(self, supplier_id: str, name: str, payload: bytes) -> Path:
         """Write into `inbox/<supplier>/` under a free name: tmp file, then rename."""
@@ -404,7 +523,7 @@ class _Session:
         if outcome.review_reason is None:
             box.move([head.uid], self.processed_folder)
             self.result.processed += 1
-            self.review.resolve(head.message_id)
+            self.review.resolve(head.record())
             return
         entry = {
             **head.record(),
@@ -447,14 +566,23 @@ def connect(config: MailConfig) -> BaseMailBox:
         _login(box, config)
     except MailboxLoginError as exc:
         close(box)
-        raise LoginRefused(
-            f"login refused for {config.describe()}: {_server_text(exc)}",
-            hint="check PARTS_MAIL_USER and PARTS_MAIL_PASSWORD",
-        ) from None  # the login command, with the password, stays out of the chain
+        raise _refused(config, _server_text(exc)) from None
     except CONNECTION_ERRORS as exc:
         close(box)
         raise _Dropped(exc) from exc
+    except imaplib.IMAP4.error as exc:  # AUTHENTICATE (a UTF-8 login) says NO
+        close(box)
+        raise _refused(config, str(exc) or "no reason given") from None
     return box
+
+
+def _refused(config: MailConfig, reason: str) -> LoginRefused:
+    """The refusal; raised `from None`, so that the login command, with the
+    password, stays out of the chain."""
+    return LoginRefused(
+        f"login refused for {config.describe()}: {reason}",
+        hint="check PARTS_MAIL_USER and PARTS_MAIL_PASSWORD",
+    )
 
 
 def close(box: BaseMailBox) -> None:
@@ -475,12 +603,15 @@ def _open(config: MailConfig) -> BaseMailBox:
             config.host, config.port, timeout=config.timeout_s, ssl_context=context
         )
     if config.security == "starttls":
-        try:
-            return MailBoxStartTls(
-                config.host, config.port, timeout=config.timeout_s, ssl_context=context
+        if config.port == 993:  # checked here: imap-tools' ValueError for it
+            raise MailboxSettingsError(  # looks like a certificate error's
+                f"{config.describe()}: port 993 speaks TLS from the start, "
+                "not STARTTLS",
+                hint="set PARTS_MAIL_SECURITY=ssl, or PARTS_MAIL_PORT=143",
             )
-        except ValueError as exc:  # imap-tools refuses STARTTLS on 993
-            raise MailboxSettingsError(str(exc), hint="set PARTS_MAIL_PORT") from exc
+        return MailBoxStartTls(
+            config.host, config.port, timeout=config.timeout_s, ssl_context=context
+        )
     return MailBoxUnencrypted(config.host, config.port, timeout=config.timeout_s)
 
 
@@ -503,6 +634,29 @@ def _server_text(exc: UnexpectedCommandStatusError) -> str:
         for p in parts or []
     )
     return text or "no reason given"
+
+
+def lost_bytes(message: email.message.Message) -> list[str]:
+    """The defects of a message or its parts that mean bytes are missing, as
+    `CloseBoundaryNotFoundDefect (the message)`; empty for a whole message."""
+    found = []
+    for part in message.walk():
+        if not part.is_multipart():
+            part.get_payload(decode=True)  # base64 defects show when decoded
+        where = _part_name(part, top=part is message)
+        found += [
+            f"{type(d).__name__} ({where})"
+            for d in part.defects
+            if isinstance(d, LOST_BYTES)
+        ]
+    return list(dict.fromkeys(found))
+
+
+def _part_name(part: email.message.Message, *, top: bool) -> str:
+    if top:
+        return "the message"
+    name = names.sent_name(part.get_filename())
+    return f"`{name}`" if name else f"a {part.get_content_type()} part"
 
 
 def _delimiter(box: BaseMailBox) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from parts.settings import Settings
+from pipelines.mailbox.budget import Budget
 from pipelines.mailbox.errors import MailboxError
 from pipelines.mailbox.fetch import Delivery, Hook, PollResult, poll
 from pipelines.mailbox.reply import ReplyPass, settle_and_reply
@@ -38,10 +39,12 @@ class IntakeRound:
 
 
 def fetch_and_load(settings: Settings, *, on_step: Hook | None = None) -> IntakeRound:
-    """Poll once, load every delivered file, then settle and reply.
+    """Poll once, load every delivered file, then settle and reply; the poll,
+    and then the replies, within `PARTS_MAIL_FETCH_BUDGET_S` each.
 
     A mailbox that fails mid-poll still has what it delivered loaded; the
-    error is in the round's `error`.
+    error is in the round's `error`. A person runs this: the sensor's pause
+    after a refused login does not apply.
     """
     try:
         result = poll(settings, on_step=on_step)
@@ -50,7 +53,10 @@ def fetch_and_load(settings: Settings, *, on_step: Hook | None = None) -> Intake
         result, error = exc.partial or PollResult(), str(exc)
     round_ = IntakeRound(result, loads=load_deliveries(settings, result.delivered))
     round_.error = error
-    round_.replies = settle_and_reply(settings)
+    # the loads took their own time: the replies get a budget of their own
+    round_.replies = settle_and_reply(
+        settings, budget=Budget(settings.mail_fetch_budget_s)
+    )
     return round_
 
 

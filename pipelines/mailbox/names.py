@@ -1,9 +1,13 @@
-"""Safe file names for attachments: a sender chooses the name, we choose the path.
+"""Names and header text a sender chooses: we read them, we choose the paths.
 
 An attachment's name may carry a path (`../../x.xls`, `C:\\x.xls`), encoded
-words, control characters or shell punctuation. `safe_name` keeps the last
-path component in letters (Cyrillic too), digits and a little punctuation;
-`inside` makes sure the final path stays in its folder whatever the name.
+words, control characters or shell punctuation. `sent_name` is the name as the
+sender meant it (decoded, the last path component): what a profile's
+`file_pattern` matches and a reply names. `safe_name` keeps it in letters
+(Cyrillic too), digits and a little punctuation for writing; `inside` makes
+sure the final path stays in its folder whatever the name. `header_text`
+unfolds a header value (a long subject is folded by the sender's mail client)
+and drops the line breaks and control characters a header may not carry.
 """
 
 from __future__ import annotations
@@ -21,18 +25,31 @@ FALLBACK = "attachment"
 _KEPT_PUNCTUATION = frozenset(" ._-+()[],№")
 _SPACES = re.compile(r"\s+")
 _RUNS = re.compile(r"_{2,}")
+_FOLD = re.compile(r"\r?\n(?=[ \t])")
 
 
 class UnsafePath(ValueError):
     """A computed path would leave its folder (a bug or an attack: never write)."""
 
 
+def header_text(raw: str | None) -> str:
+    """A header value on one line: unfolded, other breaks and tabs as spaces,
+    control characters dropped, trimmed."""
+    text = _FOLD.sub("", raw or "")
+    return "".join(_visible(ch) for ch in text).strip()
+
+
+def sent_name(raw: str | None) -> str:
+    """The attachment's name as the sender meant it: encoded words decoded, the
+    last path component, on one line (empty when there is none)."""
+    name = _decode_words(header_text(raw))
+    name = unicodedata.normalize("NFC", name).replace("\\", "/")
+    return header_text(name.rsplit("/", 1)[-1])
+
+
 def safe_name(raw: str | None) -> str:
     """A file name that is one harmless path component, never empty, `.` or `..`."""
-    name = _decode_words(raw or "")
-    name = unicodedata.normalize("NFC", name).replace("\\", "/")
-    name = name.rsplit("/", 1)[-1]
-    name = "".join(_kept(ch) for ch in name)
+    name = "".join(_kept(ch) for ch in sent_name(raw))
     name = _RUNS.sub("_", _SPACES.sub(" ", name)).strip(" ._")
     stem, dot, ext = name.rpartition(".")
     if not dot:
@@ -75,6 +92,12 @@ def _decode_words(raw: str) -> str:
         except LookupError:  # an unknown charset named by the sender
             out.append(chunk.decode("utf-8", "replace"))
     return "".join(out)
+
+
+def _visible(ch: str) -> str:
+    if ch.isspace():  # a line break left after unfolding, a tab
+        return " "
+    return "" if unicodedata.category(ch) in ("Cc", "Cf") else ch
 
 
 def _kept(ch: str) -> str:

@@ -2,11 +2,13 @@
 
 Every `PARTS_MAIL_POLL_S` seconds `mailbox_sensor` runs one poll, which writes
 the price lists it finds into the inbox (the inbox sensor loads them), then
-settles the ledger and replies to quarantined files. Whenever something
-happened, or the review list or the stale suppliers changed, it records an
-observation of the `mailbox` asset whose metadata lists the messages waiting
-for review. An unreachable mailbox or a refused login fails the tick with the
-reason.
+settles the ledger and replies to quarantined files, all within
+`PARTS_MAIL_TICK_BUDGET_S`. Whenever something happened, or the review list
+or the stale suppliers changed, it records an observation of the `mailbox`
+asset whose metadata lists the messages waiting for review. An unreachable
+mailbox, a refused login or unworkable settings fail the tick with the reason
+(after the ledger was settled: that needs no mailbox). After a refused login
+the ticks make no login until the pause is over (`login_pause`), and say so.
 
 Dagster reads the parameter annotations at run time, so this module does not
 use `from __future__ import annotations`.
@@ -29,9 +31,12 @@ from dagster import (
 )
 
 from parts.settings import Settings, get_settings
+from pipelines.mailbox import login_pause
+from pipelines.mailbox.budget import Budget
+from pipelines.mailbox.errors import MailboxError
 from pipelines.mailbox.fetch import PollResult, poll
-from pipelines.mailbox.freshness import supplier_freshness
 from pipelines.mailbox.reply import ReplyPass, settle_and_reply
+from pipelines.pricelists.freshness import supplier_freshness
 from search import mail_store as store
 
 REVIEW_SHOWN = 20
@@ -63,8 +68,14 @@ def build_mailbox_sensor(
         settings = get_settings()
         if not settings.mail_host:
             return SensorResult(skip_reason=SkipReason(OFF))
-        result = poll(settings)  # a MailboxError fails the tick with its reason
-        replies = settle_and_reply(settings)
+        budget = Budget(settings.mail_tick_budget_s)
+        paused = login_pause.current(settings)
+        result, failure = PollResult(), None
+        if paused is None:
+            result, failure = _poll(settings, budget)
+        replies = settle_and_reply(settings, budget=budget)
+        if failure is not None:
+            raise failure  # the tick fails with the reason
         metadata, state = observation(settings, result, replies)
         busy = bool(result.delivered or result.duplicates or result.review)
         changed = busy or result.left or state != context.cursor
@@ -73,11 +84,20 @@ def build_mailbox_sensor(
             if changed
             else []
         )
+        said = paused.skip_reason(login_pause.utc_now()) if paused else _said(result)
         return SensorResult(
-            asset_events=events, cursor=state, skip_reason=SkipReason(_said(result))
+            asset_events=events, cursor=state, skip_reason=SkipReason(said)
         )
 
     return _sensor
+
+
+def _poll(settings: Settings, budget: Budget) -> tuple[PollResult, MailboxError | None]:
+    """One poll, or what it did before it failed and why."""
+    try:
+        return poll(settings, budget=budget), None
+    except MailboxError as exc:
+        return exc.partial or PollResult(), exc
 
 
 def observation(
@@ -105,7 +125,7 @@ def observation(
         "replies_sent": MetadataValue.int(len(replies.sent)),
         "stale_suppliers": MetadataValue.json(stale),
     }
-    ids = [e["message_id"] for e in waiting]
+    ids = [store.review_key(e) for e in waiting]
     state = hashlib.sha256(json.dumps([ids, total, stale]).encode()).hexdigest()[:16]
     return metadata, state
 
@@ -133,10 +153,11 @@ def _cell(value: object) -> str:
 
 def _said(result: PollResult) -> str:
     """The tick's line: nothing is requested here, the inbox sensor loads."""
+    later = f"; {result.stopped}" if result.stopped else ""
     if not (result.delivered or result.review or result.left or result.duplicates):
-        return "no new price lists in the mailbox"
+        return "no new price lists in the mailbox" + later
     return (
         f"delivered {len(result.delivered)} file(s) to the inbox, "
         f"{len(result.duplicates)} duplicate(s), {len(result.review)} message(s) "
-        f"to review, {len(result.left)} left in the folder"
+        f"to review, {len(result.left)} left in the folder" + later
     )

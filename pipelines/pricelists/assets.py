@@ -8,17 +8,16 @@ Dagster reads the parameter annotations at run time, so this module does not
 use `from __future__ import annotations`.
 """
 
-import datetime as dt
 import json
 import warnings
 from pathlib import Path
 from typing import Any
 
 from dagster import (
+    AssetCheckEvaluation,
     AssetCheckExecutionContext,
     AssetCheckResult,
     AssetExecutionContext,
-    AssetRecordsFilter,
     Config,
     DynamicPartitionsDefinition,
     Failure,
@@ -33,10 +32,11 @@ from pydantic import Field
 from parts.settings import Settings, get_settings
 from pipelines.pricelists import offer_checks
 from pipelines.pricelists.errors import IngestError
-from pipelines.pricelists.load import load_inbox_file, profile_for
+from pipelines.pricelists.freshness import supplier_freshness
+from pipelines.pricelists.load import load_inbox_file
 from pipelines.pricelists.report import LoadReport
 from search import lake
-from search.freshness import DEFAULT_EXPECTED_EVERY_HOURS
+from search.freshness import Freshness
 
 # Partitioned checks are a Dagster preview; they give one result per supplier,
 # which is what a data engineer reads. Only this warning is silenced.
@@ -149,37 +149,28 @@ def currencies_known(context: AssetCheckExecutionContext) -> AssetCheckResult:
 @asset_check(
     asset=supplier_offers,
     partitions_def=suppliers,
-    description="The live load is younger than the profile's expected_every_hours.",
+    description="The live list is not overdue: published, or confirmed by the "
+    "same offers, within the profile's expected_every_hours (also evaluated "
+    "for every supplier by the freshness sensor, without a load).",
 )
 def offers_fresh(context: AssetCheckExecutionContext) -> AssetCheckResult:
-    """Check the age of the supplier's live load."""
-    settings = get_settings()
+    """Check the age of the supplier's live list (`search.freshness`)."""
     supplier_id = context.partition_key
-    profile = profile_for(settings, supplier_id)
-    max_age_h = (profile.expected_every_hours if profile else None) or (
-        DEFAULT_EXPECTED_EVERY_HOURS
-    )
-    outcome = offer_checks.live_load_fresh(
-        lake.current(settings.lake_dir, supplier_id),
-        max_age_h=max_age_h,
-        now=dt.datetime.now(dt.UTC),
-        confirmed_at=_last_materialized_at(context, supplier_id),
-    )
-    return _check_result(outcome)
+    found = supplier_freshness(get_settings(), suppliers=[supplier_id])
+    return _check_result(offer_checks.offers_fresh(found[supplier_id]))
 
 
-def _last_materialized_at(
-    context: AssetCheckExecutionContext, supplier_id: str
-) -> dt.datetime | None:
-    records = context.instance.fetch_materializations(
-        AssetRecordsFilter(
-            asset_key=supplier_offers.key, asset_partitions=[supplier_id]
-        ),
-        limit=1,
-    ).records
-    if not records:
-        return None
-    return dt.datetime.fromtimestamp(records[0].timestamp, dt.UTC)
+def freshness_evaluation(found: Freshness) -> AssetCheckEvaluation:
+    """The `offers_fresh` result of one supplier, reported without a run."""
+    outcome = offer_checks.offers_fresh(found)
+    return AssetCheckEvaluation(
+        asset_key=supplier_offers.key,
+        check_name="offers_fresh",
+        passed=outcome.passed,
+        description=outcome.description,
+        metadata=outcome.metadata,
+        partition=found.supplier_id,
+    )
 
 
 price_list_checks = [prices_positive, currencies_known, offers_fresh]

@@ -76,6 +76,7 @@ def ingest(
     with lake.supplier_lock(lake_dir, supplier_id):
         live = lake.current(lake_dir, supplier_id)
         if live is not None and live.fingerprint == fingerprint:
+            lake.confirm(lake_dir, supplier_id, load_id=live.load_id)  # freshness
             report = _live_report(lake_dir, supplier_id, live.load_id, path.name)
             report.status = "unchanged"
             report.seconds = time.perf_counter() - started

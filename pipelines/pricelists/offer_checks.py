@@ -5,14 +5,13 @@ Plain functions over the lake; the Dagster asset checks only call them.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 
 from pipelines.pricelists.ingest import KNOWN_CURRENCIES
-from search.lake import Pointer
+from search.freshness import Freshness
 
 _EXAMPLES = 5
 
@@ -58,31 +57,19 @@ def currencies_known(offers: pl.LazyFrame) -> CheckOutcome:
     )
 
 
-def live_load_fresh(
-    pointer: Pointer | None,
-    *,
-    max_age_h: float,
-    now: dt.datetime,
-    confirmed_at: dt.datetime | None = None,
-) -> CheckOutcome:
-    """The live load was published, or confirmed by an identical file, recently.
-
-    `confirmed_at` is the last time the same offers arrived again: an
-    unchanged file keeps the old load live, but the prices are still current.
-    """
-    if pointer is None:
-        return CheckOutcome(False, "no live load", {"max_age_h": max_age_h})
-    published = dt.datetime.fromisoformat(pointer.published_at)
-    seen = max(published, confirmed_at) if confirmed_at else published
-    age_h = (now - seen).total_seconds() / 3600
+def offers_fresh(found: Freshness) -> CheckOutcome:
+    """The live list is not overdue, by the one rule (`search.freshness`):
+    published or confirmed by the same offers within the expected period."""
+    limit = found.expected_every_hours
+    metadata = {
+        "age_h": found.age_h,
+        "max_age_h": limit,
+        "confirmed_at": found.confirmed_at,
+    }
+    if found.age_h is None:
+        return CheckOutcome(False, f"no live load (expected every {limit} h)", metadata)
     return CheckOutcome(
-        passed=age_h <= max_age_h,
-        description=f"live load is {age_h:.1f} h old (limit {max_age_h:g} h)",
-        metadata={
-            "age_h": round(age_h, 2),
-            "max_age_h": max_age_h,
-            "load_id": pointer.load_id,
-            "published_at": pointer.published_at,
-            "confirmed_at": confirmed_at.isoformat() if confirmed_at else None,
-        },
+        passed=not found.stale,
+        description=f"live load is {found.age_h:.1f} h old (limit {limit} h)",
+        metadata=metadata,
     )

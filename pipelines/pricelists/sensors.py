@@ -2,10 +2,13 @@
 
 `build_file_sensor` serves every feed whose files belong to a partition (a
 supplier, a cross source); `build_inbox_sensor` is the price-list one.
+`build_freshness_sensor` evaluates the `offers_fresh` check of every supplier
+on its own: a supplier who stopped sending shows red with no load to run it.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from dagster import (
@@ -19,6 +22,7 @@ from dagster import (
     SensorDefinition,
     SensorEvaluationContext,
     SensorResult,
+    SkipReason,
     sensor,
 )
 
@@ -27,9 +31,14 @@ from pipelines.pricelists import inbox
 from pipelines.pricelists.assets import (
     SUPPLIER_TAG,
     PriceFileConfig,
+    freshness_evaluation,
     supplier_offers,
     suppliers,
 )
+from pipelines.pricelists.freshness import supplier_freshness
+
+FRESHNESS_POLL_S = 300
+"""Expected periods are hours: every five minutes is soon enough."""
 
 
 def build_file_sensor(
@@ -105,3 +114,41 @@ def build_inbox_sensor(
         poll_s=poll_s,
         description="Loads every complete file dropped into the inbox.",
     )
+
+
+def build_freshness_sensor(
+    *, poll_s: int = FRESHNESS_POLL_S, name: str = "freshness_sensor"
+) -> SensorDefinition:
+    """A sensor that reports the `offers_fresh` check of every supplier whose
+    freshness changed since its last tick (a new supplier is added as a
+    partition first, and reported on the next tick)."""
+
+    @sensor(
+        name=name,
+        minimum_interval_seconds=poll_s,
+        default_status=DefaultSensorStatus.RUNNING,
+        description="Evaluates every supplier's `offers_fresh` check, so an "
+        "overdue price list shows red without a new load.",
+    )
+    def _sensor(context: SensorEvaluationContext) -> SensorResult:
+        found = supplier_freshness(get_settings())
+        known = set(context.instance.get_dynamic_partitions(suppliers.name or ""))
+        before = json.loads(context.cursor) if context.cursor else {}
+        state = {s: f.stale for s, f in found.items() if s in known}
+        changed = [s for s in sorted(state) if before.get(s) != state[s]]
+        added = sorted(set(found) - known)
+        stale = sorted(s for s, f in found.items() if f.stale)
+        return SensorResult(
+            asset_events=[freshness_evaluation(found[s]) for s in changed],
+            dynamic_partitions_requests=(
+                [suppliers.build_add_request(added)] if added else []
+            ),
+            cursor=json.dumps(state, sort_keys=True),
+            skip_reason=SkipReason(
+                f"{len(stale)} of {len(found)} supplier(s) overdue"
+                + (f": {', '.join(stale)}" if stale else "")
+                + f"; {len(changed)} check result(s) reported"
+            ),
+        )
+
+    return _sensor

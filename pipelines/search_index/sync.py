@@ -74,4 +74,7 @@ def pending_changes(settings: Settings) -> list[str]:
         for s, entry in sorted(manifest.suppliers.items())
         if s in metas and metas[s] != entry.meta
     ]
+    unloaded = {s: m for s, m in metas.items() if s not in loads}
+    if metas and unloaded != manifest.unloaded:
+        reasons.append("profiles of suppliers with no load changed")
     return reasons

@@ -7,12 +7,13 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from search import mail_store as store
-from service.deps import SettingsDep
+from service.deps import SettingsDep, require
 
 router = APIRouter(tags=["mail"])
 
 
-@router.get("/mail/review")
+# senders and subjects of supplier mail: not for every signed-in user
+@router.get("/mail/review", dependencies=[require("mail.review")])
 def review(
     settings: SettingsDep,
     limit: int = Query(100, ge=1, le=1000, description="Most entries returned."),

@@ -17,13 +17,13 @@ router = APIRouter(tags=["suppliers"])
 def suppliers(
     settings: SettingsDep, visible: VisibleSuppliersDep, request: Request
 ) -> list[dict[str, Any]]:
-    """Every supplier with a load the user's department may see: the live one,
-    the last attempt, and whether its list is overdue (`stale`: older than
-    the profile's `expected_every_hours`)."""
+    """Every supplier with a profile or a load the user's department may see:
+    the live load, the last attempt, and whether its list is overdue (`stale`:
+    older than the profile's `expected_every_hours`, or never loaded)."""
     fresh = freshness(settings.lake_dir, settings.mail_dir,
                       expected=_expected(request))  # fmt: skip
     rows = []
-    for supplier_id in lake.suppliers(settings.lake_dir):
+    for supplier_id in fresh:
         if visible is not None and supplier_id not in visible:
             continue
         live = lake.current(settings.lake_dir, supplier_id)
@@ -44,15 +44,14 @@ def suppliers(
 
 
 def _expected(request: Request) -> dict[str, int | None]:
-    """Each supplier's expected period, as the live index has it from the
-    profiles (the service does not read profiles itself)."""
+    """Each profiled supplier's expected period, as the live index has it
+    from the profiles (the service does not read profiles itself), those
+    with no load yet included."""
     snapshot = request.app.state.quotes.index.snapshot()
     if snapshot is None:
         return {}
-    return {
-        sid: entry.meta.expected_every_hours
-        for sid, entry in snapshot.manifest.suppliers.items()
-    }
+    metas = snapshot.manifest.metas()
+    return {sid: meta.expected_every_hours for sid, meta in metas.items()}
 
 
 def _fresh_fields(found: Freshness) -> dict[str, Any]:

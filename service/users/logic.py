@@ -23,12 +23,15 @@ ROLES: tuple[str, ...] = ("admin", "manager", "analyst")
 RIGHTS: dict[str, frozenset[str]] = {
     "admin": frozenset(
         {"quote", "clients.read", "clients.write", "orders.read", "orders.write",
-         "pricing.write", "users.write", "audit.read", "brands.write"}
+         "pricing.write", "users.write", "audit.read", "brands.write",
+         "mail.review"}
     ),
     "manager": frozenset(
         {"quote", "clients.read", "clients.write", "orders.read", "orders.write"}
     ),
-    "analyst": frozenset({"quote", "clients.read", "orders.read", "audit.read"}),
+    "analyst": frozenset(
+        {"quote", "clients.read", "orders.read", "audit.read", "mail.review"}
+    ),
 }  # fmt: skip
 LOGIN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
 MIN_PASSWORD = 8

@@ -36,3 +36,40 @@ def test_an_unknown_time_zone_fails_at_start(monkeypatch: pytest.MonkeyPatch) ->
 
     assert "unknown time zone `Europe/Atlantis`: use an IANA name" in str(raised.value)
     assert str(Settings(timezone="Asia/Yekaterinburg").zone) == "Asia/Yekaterinburg"
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])
+def test_plain_imap_to_this_machine_is_allowed(host: str) -> None:
+    assert Settings(mail_host=host, mail_security="plain").mail_host == host
+
+
+def test_plain_imap_to_another_host_is_refused_unless_allowed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PARTS_MAIL_HOST", "imap.example.ru")
+    monkeypatch.setenv("PARTS_MAIL_SECURITY", "plain")
+    monkeypatch.setenv("PARTS_MAIL_PASSWORD", "hunter2-secret")
+
+    with pytest.raises(ValidationError) as refused:
+        Settings()
+
+    text = str(refused.value)
+    assert "`PARTS_MAIL_SECURITY=plain` would send the password to " in text
+    assert (
+        "`imap.example.ru` in clear text" in text and "PARTS_MAIL_ALLOW_PLAIN" in text
+    )
+    assert "hunter2-secret" not in text  # the error never echoes the settings
+    monkeypatch.setenv("PARTS_MAIL_ALLOW_PLAIN", "true")
+    assert Settings().mail_security == "plain"
+
+
+def test_plain_smtp_with_a_login_to_another_host_is_refused() -> None:
+    with pytest.raises(ValidationError, match="PARTS_SMTP_SECURITY=plain"):
+        Settings(smtp_host="smtp.example.ru", smtp_security="plain", smtp_user="u")
+    relay = Settings(smtp_host="relay.lan", smtp_security="plain")  # no login
+    assert relay.smtp_host == "relay.lan"
+
+
+def test_a_mail_step_longer_than_the_tick_budget_is_refused() -> None:
+    with pytest.raises(ValidationError, match="PARTS_MAIL_TIMEOUT_S"):
+        Settings(mail_timeout_s=45, mail_tick_budget_s=40)

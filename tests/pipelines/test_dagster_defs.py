@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from dagster import (
+    AssetCheckEvaluation,
     DagsterInstance,
     DefaultSensorStatus,
     Definitions,
@@ -22,10 +23,13 @@ from dagster import (
     materialize,
 )
 
+from crosses import lake_files as files
 from parts.settings import Settings, get_settings
 from pipelines.pricelists import inbox, offer_checks
 from pipelines.pricelists.assets import SUPPLIERS, price_list_checks, supplier_offers
-from pipelines.pricelists.sensors import build_inbox_sensor
+from pipelines.pricelists.freshness import supplier_freshness
+from pipelines.pricelists.load import ingest
+from pipelines.pricelists.sensors import build_freshness_sensor, build_inbox_sensor
 from search import lake
 
 GOOD = (
@@ -79,6 +83,8 @@ def test_definitions_load() -> None:
     Definitions.validate_loadable(defs)
     sensor = defs.resolve_sensor_def("inbox_sensor")
     assert sensor.default_status == DefaultSensorStatus.RUNNING
+    freshness = defs.resolve_sensor_def("freshness_sensor")
+    assert freshness.default_status == DefaultSensorStatus.RUNNING
     assert supplier_offers.group_names_by_key[supplier_offers.key] == "price_lists"
     assert {spec.name for c in price_list_checks for spec in c.check_specs} == {
         "prices_positive",
@@ -229,22 +235,64 @@ def test_file_changed_during_load_stays_in_inbox(env: Settings) -> None:
     assert path.exists()
 
 
-def test_freshness_counts_an_unchanged_file_as_confirmation() -> None:
-    now = dt.datetime(2026, 12, 3, 12, tzinfo=dt.UTC)
-    pointer = lake.Pointer(
-        supplier_id="acme",
-        load_id="l1",
-        fingerprint="f",
-        rows=3,
-        published_at="2026-11-30T12:00:00+00:00",
-        file="p.csv",
-    )
+def _published_hours_ago(settings: Settings, supplier_id: str, hours: float) -> None:
+    """Move a live load's publish time back, as if it were that old."""
+    folder = settings.lake_dir / "offers" / supplier_id
+    pointer = lake.current(settings.lake_dir, supplier_id)
+    assert pointer is not None
+    then = dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours)
+    files.swap_pointer(folder, {**pointer.__dict__,
+                                "published_at": then.isoformat(timespec="seconds")})  # fmt: skip
 
-    stale = offer_checks.live_load_fresh(pointer, max_age_h=48, now=now)
-    confirmed = offer_checks.live_load_fresh(
-        pointer, max_age_h=48, now=now, confirmed_at=now - dt.timedelta(hours=1)
-    )
 
-    assert (stale.passed, confirmed.passed) == (False, True)
-    assert stale.metadata["age_h"] == 72.0
-    assert not offer_checks.live_load_fresh(None, max_age_h=48, now=now).passed
+def test_an_unchanged_file_confirms_freshness_by_the_one_rule(env: Settings) -> None:
+    path = _drop(env, "acme/p.csv", GOOD)
+    assert ingest(path, supplier_id="acme", settings=env).status == "published"
+    _published_hours_ago(env, "acme", 72)  # acme expects a list every 24 h
+    stale = supplier_freshness(env)["acme"]
+    assert (stale.stale, stale.age_h) == (True, 72.0)
+    assert not offer_checks.offers_fresh(stale).passed
+
+    path.write_text(GOOD, encoding="utf-8")  # the same list again
+    assert ingest(path, supplier_id="acme", settings=env).status == "unchanged"
+
+    fresh = supplier_freshness(env)["acme"]
+    assert fresh.stale is False and (fresh.age_h or 0) < 0.1
+    outcome = offer_checks.offers_fresh(fresh)
+    assert outcome.passed and outcome.metadata["max_age_h"] == 24
+
+
+def test_freshness_sensor_turns_an_overdue_supplier_red_without_a_load(
+    env: Settings,
+) -> None:
+    (env.profiles_dir / "quiet.toml").write_text('id = "quiet"\n', encoding="utf-8")
+    instance = DagsterInstance.ephemeral()
+    assert _materialize(instance, _drop(env, "acme/p.csv", GOOD)).success
+    sensor = build_freshness_sensor()
+
+    first = sensor(build_sensor_context(instance=instance))
+    assert isinstance(first, SensorResult)
+    assert [r.partition_keys for r in first.dynamic_partitions_requests or []] == [
+        ["quiet"]
+    ]
+    assert [(e.partition, e.passed) for e in first.asset_events] == [("acme", True)]
+    instance.add_dynamic_partitions(SUPPLIERS, ["quiet"])
+
+    _published_hours_ago(env, "acme", 30)  # nothing new arrived for 30 h
+    later = sensor(build_sensor_context(instance=instance, cursor=first.cursor))
+
+    assert isinstance(later, SensorResult)
+    events = {e.partition: e for e in later.asset_events}
+    assert sorted(events) == ["acme", "quiet"]
+    acme = events["acme"]
+    assert isinstance(acme, AssetCheckEvaluation)
+    assert (acme.check_name, acme.passed) == ("offers_fresh", False)
+    assert acme.description == "live load is 30.0 h old (limit 24 h)"
+    assert events["quiet"].passed is False  # a profile that never sent a list
+    for event in later.asset_events:
+        instance.report_runless_asset_event(event)  # as the daemon does
+    assert later.skip_reason is not None
+    assert "2 of 2 supplier(s) overdue: acme, quiet" in later.skip_reason.skip_message
+
+    quiet = sensor(build_sensor_context(instance=instance, cursor=later.cursor))
+    assert isinstance(quiet, SensorResult) and quiet.asset_events == []

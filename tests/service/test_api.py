@@ -11,6 +11,7 @@ from crosses import store
 from parts.settings import Settings
 from pipelines.pricelists.load import ingest
 from service.app import create_app
+from tests.conftest import PROFILES
 from tests.service.signin import sign_in
 
 PRICE = (
@@ -92,10 +93,11 @@ def test_problem_json_for_bad_input_and_unknown_supplier(client: TestClient) -> 
 
 
 def test_suppliers_list_the_live_load(client: TestClient) -> None:
-    (row,) = client.get("/api/suppliers").json()
-    assert (row["supplier_id"], row["live_rows"], row["last_status"]) == (
-        "acme", 2, "published",
-    )  # fmt: skip
+    rows = {r["supplier_id"]: r for r in client.get("/api/suppliers").json()}
+    acme = rows.pop("acme")
+    assert (acme["live_rows"], acme["last_status"]) == (2, "published")
+    assert sorted(rows) == [p.stem for p in sorted(PROFILES.glob("*.toml"))]
+    assert {(r["live_rows"], r["stale"]) for r in rows.values()} == {(None, True)}
 
 
 def test_health_answers_without_a_sign_in(settings: Settings) -> None:

@@ -25,7 +25,14 @@ MANAGER_RIGHTS = [
     "clients.read", "clients.write", "orders.read", "orders.write", "quote",
 ]  # fmt: skip
 ADMIN_RIGHTS = sorted(
-    [*MANAGER_RIGHTS, "audit.read", "brands.write", "pricing.write", "users.write"]
+    [
+        *MANAGER_RIGHTS,
+        "audit.read",
+        "brands.write",
+        "mail.review",
+        "pricing.write",
+        "users.write",
+    ]
 )
 WRONG = {
     "type": "about:blank",
@@ -227,7 +234,7 @@ def test_a_manager_may_not_list_or_create_users_an_admin_may(
         "department": None,
         "language": "ru",
         "active": True,
-        "rights": ["audit.read", "clients.read", "orders.read", "quote"],
+        "rights": ["audit.read", "clients.read", "mail.review", "orders.read", "quote"],
     }
     everyone = client.get("/api/users").json()
     assert [(u["login"], u["role"]) for u in everyone] == [

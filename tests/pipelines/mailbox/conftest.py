@@ -125,10 +125,12 @@ class TestMailbox:
         box = MailBoxUnencrypted("127.0.0.1", self.server.port, timeout=5)
         return box.login(self.user, self.password, initial_folder=None)
 
-    def append(self, *messages: EmailMessage) -> None:
+    def append(self, *messages: EmailMessage | bytes) -> None:
+        """Messages into INBOX; bytes as they are (a damaged message)."""
         with self.connect() as box:
             for message in messages:
-                box.append(message.as_bytes(), "INBOX")
+                raw = message if isinstance(message, bytes) else message.as_bytes()
+                box.append(raw, "INBOX")
 
     def subjects(self, folder: str) -> list[str]:
         """Subjects in a folder (`/` levels, as the settings write them)."""

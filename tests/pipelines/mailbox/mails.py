@@ -13,13 +13,15 @@ def message(
     subject: str,
     attachments: list[tuple[str, bytes]],
     message_id: str | None = None,
+    date: str | None = "Thu, 04 Dec 2025 09:00:00 +0300",
 ) -> EmailMessage:
-    """A supplier's e-mail with files attached."""
+    """A supplier's e-mail with files attached (no Date: with `date=None`)."""
     msg = EmailMessage()
     msg["From"] = f"Отдел продаж <{sender}>"
     msg["To"] = "prices@parts.example"
     msg["Subject"] = subject
-    msg["Date"] = "Thu, 04 Dec 2025 09:00:00 +0300"
+    if date:
+        msg["Date"] = date
     if message_id:
         msg["Message-ID"] = message_id
     msg.set_content("Добрый день! Прайс во вложении.")
@@ -44,3 +46,15 @@ def zipped(*members: tuple[str, bytes]) -> bytes:
         for name, payload in members:
             archive.writestr(name, payload)
     return buffer.getvalue()
+
+
+def cut_attachment(raw: bytes, *, keep: float) -> bytes:
+    """A message whose last attachment's base64 was cut short mid-quantum (a
+    broken upload), its closing MIME boundary kept."""
+    head = raw.index(b"\n\n", raw.rindex(b"Content-Disposition: attachment")) + 2
+    end = raw.index(b"\n--", head)
+    body = raw[head:end]
+    kept = int(len(body) * keep)
+    if len(body[:kept].replace(b"\n", b"")) % 4 == 0:
+        kept -= 1  # a cut on a whole quantum would leave no trace
+    return raw[:head] + body[:kept] + raw[end:]

@@ -14,13 +14,19 @@ from typer.testing import CliRunner
 
 from parts.cli import app
 from parts.settings import Settings
-from pipelines.mailbox import fetch
-from pipelines.mailbox.errors import MailboxUnreachable
+from pipelines.mailbox import fetch, names
+from pipelines.mailbox.errors import MailboxSettingsError, MailboxUnreachable
 from pipelines.mailbox.intake import load_deliveries
+from pipelines.pricelists.load import ingest
 from search import lake
 from search import mail_store as store
 from tests.pipelines.mailbox.conftest import SmtpSink, TestMailbox
-from tests.pipelines.mailbox.mails import message, price_csv, zipped
+from tests.pipelines.mailbox.mails import (
+    cut_attachment,
+    message,
+    price_csv,
+    zipped,
+)
 
 runner = CliRunner()
 PROCESSED, REVIEW = "parts/processed", "parts/review"
@@ -408,3 +414,307 @@ def test_ledger_entries_are_settled_from_the_load_reports(
     assert offers.select(pl.col("supplier_id").unique()).to_series().to_list() == [
         "avtoopt"
     ]
+
+
+NO_HEADER = (
+    b"BOSCH;0 986 452 041;\xd0\xa4\xd0\xb8\xd0\xbb\xd1\x8c\xd1\x82\xd1\x80;1299,50;5\n"
+)
+"""A list with no header row: quarantined until the profile maps its columns."""
+FIXED_AVTOOPT = (
+    '\n[reader]\nheader_row = 0\n\n[columns]\nbrand = "A"\narticle = "B"\n'
+    'name = "C"\nprice = "D"\nqty = "E"\n'
+)
+FOLDED = (
+    "Price list for December 2025, warehouse Moscow, all positions with stock "
+    "and delivery terms included"
+)
+
+
+def _subjects_of(messages: list[Any]) -> list[str]:
+    """Subjects of the replies received, unfolded (long ones travel folded)."""
+    return [
+        names.header_text(str(make_header(decode_header(m["Subject"]))))
+        for m in messages
+    ]
+
+
+def test_a_folded_subject_is_unfolded_and_the_quarantine_reply_goes_out(
+    mail_env: Settings, mailbox: TestMailbox, smtp_sink: SmtpSink
+) -> None:
+    sent = message(sender="price@avtoopt.example", subject=FOLDED,
+                   attachments=[("avtoopt_price.csv", NO_HEADER)])  # fmt: skip
+    assert b"with\n stock" in sent.as_bytes()  # the sender's client folded it
+    mailbox.append(sent)
+
+    done = _fetch()
+
+    assert [s["status"] for s in done["loads"]] == ["quarantined"]
+    assert done["replies"]["sent"] and done["replies"]["errors"] == {}
+    (entry,) = _ledger(mail_env)
+    assert (entry["subject"], entry["reply"]) == (FOLDED, "sent")
+    assert _subjects_of(smtp_sink.messages) == [f"Re: {FOLDED}"]
+    again = _fetch()  # the next poll, an empty folder: no traceback, no reply
+    assert (again["exit_code"], again["error"], again["replies"]["sent"]) == (
+        0, None, [],
+    )  # fmt: skip
+
+
+def test_a_ledger_entry_with_a_folded_subject_no_longer_blocks_fetch(
+    mail_env: Settings, smtp_sink: SmtpSink
+) -> None:
+    """Entries the old intake wrote kept the fold; replying to them raised
+    `ValueError: Header values may not contain linefeed…` on every pass."""
+    lake.write_report(mail_env.lake_dir, "avtoopt", "l1",
+                      {"status": "quarantined", "file": "f.csv", "error": "bad"})  # fmt: skip
+    ledger = store.Ledger.load(mail_env.mail_dir)
+    ledger.files["0" * 64] = {  # the old format: keyed by the SHA-256 alone
+        "supplier_id": "avtoopt", "message_id": "<m1@x>", "uid": "1",
+        "sender": "price@avtoopt.example", "reply_to": "",
+        "subject": "Price list for December,\r\n all positions", "date": "",
+        "attachment": "avtoopt_1.csv", "file": "f.csv",
+        "delivered_at": store.now_iso(), "status": "quarantined",
+    }  # fmt: skip
+    ledger.save()
+
+    done = _fetch()
+
+    assert (done["exit_code"], done["error"]) == (0, None)
+    assert done["replies"]["sent"] == ["f.csv"]
+    assert _subjects_of(smtp_sink.messages) == [
+        "Re: Price list for December, all positions"
+    ]
+    body = smtp_sink.messages[0].get_payload(decode=True).decode()
+    assert "()" not in body and "Мы получили ваше письмо «Price list" in body
+
+
+def test_a_reply_that_cannot_be_made_is_recorded_and_the_others_go_on(
+    mail_env: Settings, smtp_sink: SmtpSink
+) -> None:
+    ledger = store.Ledger.load(mail_env.mail_dir)
+    for n, sender in enumerate(["", "price@avtoopt.example"]):
+        lake.write_report(mail_env.lake_dir, "avtoopt", f"l{n}",
+                          {"status": "quarantined", "file": f"f{n}.csv"})  # fmt: skip
+        ledger.add("avtoopt", f"{n}" * 64,
+                   {"message_id": f"<m{n}@x>", "uid": str(n), "sender": sender,
+                    "reply_to": "", "subject": f"s{n}", "date": "",
+                    "attachment": f"avtoopt_{n}.csv", "file": f"f{n}.csv",
+                    "delivered_at": store.now_iso()})  # fmt: skip
+
+    done = _fetch()
+
+    assert done["exit_code"] == 0 and done["replies"]["sent"] == ["f1.csv"]
+    assert done["replies"]["failed"] == ["f0.csv"]
+    assert "no sender address" in done["replies"]["errors"]["f0.csv"]
+    by_file = {e["file"]: e for e in _ledger(mail_env)}
+    assert by_file["f0.csv"]["reply"] == "failed"
+    assert "no sender address" in by_file["f0.csv"]["reply_error"]
+    assert _fetch()["replies"] == {"settled": {}, "sent": [], "failed": [],
+                                   "errors": {}, "deferred": 0}  # fmt: skip
+
+
+def _published_list(settings: Settings, rows: int) -> bytes:
+    price = price_csv(*[("BOSCH", f"A{i:07d}", "1") for i in range(rows)])
+    path = settings.tmp_dir / "avtoopt_full.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(price)
+    assert ingest(path, supplier_id="avtoopt", settings=settings).status == "published"
+    return price
+
+
+def test_a_truncated_message_goes_to_review_and_the_live_list_stays(
+    mail_env: Settings, mailbox: TestMailbox
+) -> None:
+    price = _published_list(mail_env, 2421)
+    live = lake.current(mail_env.lake_dir, "avtoopt")
+    raw = message(sender="price@avtoopt.example", subject="cut short",
+                  attachments=[("avtoopt_new.csv", price.replace(b";1;", b";2;"))]
+                  ).as_bytes()  # fmt: skip
+    mailbox.append(raw[: int(len(raw) * 0.3)])  # the closing boundary is lost
+
+    done = _fetch()
+
+    assert (done["delivered"], done["loads"], done["processed"]) == ([], [], 0)
+    (entry,) = done["review"]
+    assert "CloseBoundaryNotFoundDefect (the message)" in entry["reason"]
+    assert "nothing of it was delivered" in entry["reason"]
+    assert lake.current(mail_env.lake_dir, "avtoopt") == live
+    assert lake.scan_offers(mail_env.lake_dir, "avtoopt").collect().height == 2421
+    assert mailbox.subjects(REVIEW) == ["cut short"]
+    assert not any((mail_env.inbox_dir / "avtoopt").glob("*"))
+
+
+def test_an_attachment_with_cut_base64_delivers_nothing_of_its_message(
+    mail_env: Settings, mailbox: TestMailbox
+) -> None:
+    _published_list(mail_env, 300)
+    live = lake.current(mail_env.lake_dir, "avtoopt")
+    new = price_csv(*[("MANN", f"W{i:05d}", "2") for i in range(300)])
+    raw = message(sender="price@avtoopt.example", subject="damaged",
+                  attachments=[("avtoopt_a.csv", AVTOOPT), ("avtoopt_b.csv", new)]
+                  ).as_bytes()  # fmt: skip
+    mailbox.append(cut_attachment(raw, keep=0.5))
+
+    done = _fetch()
+
+    assert (done["delivered"], done["loads"]) == ([], [])  # not even the whole one
+    (entry,) = done["review"]
+    assert "InvalidBase64" in entry["reason"] and "`avtoopt_b.csv`" in entry["reason"]
+    assert lake.current(mail_env.lake_dir, "avtoopt") == live
+    assert mailbox.subjects(REVIEW) == ["damaged"]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "sent_as"),
+    [
+        ("Прайс «Тест»*.xlsx", "Прайс «Тест» 04.12.xlsx"),
+        ("Остатки — опт*.csv", "Остатки — опт 04.12.csv"),
+        ("A&B price #*.csv", "A&B price #12.csv"),
+        ("price__full_*.csv", "price__full_0412.csv"),
+    ],
+)
+def test_file_patterns_match_the_name_the_sender_used(
+    mail_env: Settings, mailbox: TestMailbox, pattern: str, sent_as: str
+) -> None:
+    (mail_env.profiles_dir / "test.toml").write_text(
+        f'id = "test"\n\n[match]\nsenders = ["@test.example"]\n'
+        f'file_pattern = "{pattern}"\n', encoding="utf-8",
+    )  # fmt: skip
+    mailbox.append(
+        message(sender="price@test.example", subject="Прайс",
+                attachments=[(sent_as, AVTOOPT)])
+    )  # fmt: skip
+
+    result = fetch.poll(mail_env)
+
+    (delivery,) = result.delivered
+    assert (delivery.supplier_id, delivery.attachment) == ("test", sent_as)
+    written = delivery.path.name.split("-", 2)[2]
+    assert written == names.safe_name(sent_as)  # the safe name only for writing
+    assert mailbox.subjects(PROCESSED) == ["Прайс"]
+
+
+def test_two_messages_with_one_message_id_are_both_listed_for_review(
+    mail_env: Settings, mailbox: TestMailbox
+) -> None:
+    mailbox.append(
+        message(sender="a@elsewhere.example", subject="first", attachments=[],
+                message_id="<same@elsewhere.example>"),
+        message(sender="b@elsewhere.example", subject="second", attachments=[],
+                message_id="<same@elsewhere.example>"),
+    )  # fmt: skip
+
+    fetch.poll(mail_env)
+
+    entries, _ = store.review_entries(mail_env.mail_dir, limit=10)
+    assert sorted(e["subject"] for e in entries) == ["first", "second"]
+    review = store.ReviewList.load(mail_env.mail_dir)
+    first = next(e for e in entries if e["subject"] == "first")
+    assert review.resolve(first)  # processed after all: the other one stays
+    assert [e["subject"] for e in review.entries] == ["second"]
+
+
+def test_a_quarantined_file_sent_again_after_the_profile_fix_is_loaded(
+    mail_env: Settings, mailbox: TestMailbox, smtp_sink: SmtpSink
+) -> None:
+    mailbox.append(
+        message(sender="price@avtoopt.example", subject="v1",
+                attachments=[("avtoopt_price.csv", NO_HEADER)])
+    )  # fmt: skip
+    assert [s["status"] for s in _fetch()["loads"]] == ["quarantined"]
+    assert len(smtp_sink.messages) == 1
+    with (mail_env.profiles_dir / "avtoopt.toml").open("a", encoding="utf-8") as fh:
+        fh.write(FIXED_AVTOOPT)  # the data engineer maps the columns
+
+    mailbox.append(
+        message(sender="price@avtoopt.example", subject="v1 again",
+                attachments=[("avtoopt_price.csv", NO_HEADER)])
+    )  # fmt: skip
+    again = _fetch()
+
+    assert (again["duplicates"], [s["status"] for s in again["loads"]]) == (
+        [], ["published"],
+    )  # fmt: skip
+    assert _articles(mail_env, "avtoopt") == ["0986452041"]
+    (entry,) = _ledger(mail_env)
+    assert (entry["status"], entry["reply"]) == ("published", "sent")
+    assert len(smtp_sink.messages) == 1  # the same bytes are answered once
+
+    mailbox.append(
+        message(sender="price@avtoopt.example", subject="v1 third time",
+                attachments=[("avtoopt_price.csv", NO_HEADER)])
+    )  # fmt: skip
+    assert [d["attachment"] for d in _fetch()["duplicates"]] == ["avtoopt_price.csv"]
+
+
+def test_the_same_bytes_from_two_suppliers_are_both_delivered(
+    mail_env: Settings, mailbox: TestMailbox
+) -> None:
+    mailbox.append(
+        message(sender="price@avtoopt.example", subject="a",
+                attachments=[("avtoopt_price.csv", AVTOOPT)]),
+        message(sender="stock@euroline.example", subject="e",
+                attachments=[("euro_price.csv", AVTOOPT)]),
+    )  # fmt: skip
+
+    done = _fetch()
+
+    assert done["duplicates"] == []
+    assert sorted((s["supplier_id"], s["status"]) for s in done["loads"]) == [
+        ("avtoopt", "published"), ("euro", "published"),
+    ]  # fmt: skip
+    assert sorted(e["supplier_id"] for e in _ledger(mail_env)) == ["avtoopt", "euro"]
+
+
+def test_a_reply_names_the_senders_file_and_the_sibling_now_in_force(
+    mail_env: Settings, mailbox: TestMailbox, smtp_sink: SmtpSink
+) -> None:
+    mailbox.append(
+        message(sender="sklad@ural-detal.example", subject="Прайс склад",
+                attachments=[("ural.csv", URAL), ("ural.xlsx", b"PK\x03\x04broken")],
+                date=None)
+    )  # fmt: skip
+
+    _fetch()
+
+    (reply,) = smtp_sink.messages
+    body = reply.get_payload(decode=True).decode()
+    assert "«ural.xlsx» не загружен" in body
+    assert (
+        "Сейчас действуют цены из загруженного файла этого письма: «ural.csv»" in body
+    )
+    assert "действуют предыдущие цены" not in body.lower()
+    assert "(file ural.xlsx)" in body  # the reason names the sender's file…
+    (quarantined,) = (mail_env.quarantine_dir / "ural").glob("*ural.xlsx")
+    inbox_name = quarantined.name.split("-", 1)[1]
+    assert inbox_name not in body  # …not our inbox copy
+    assert "()" not in body and "Мы получили ваше письмо «Прайс склад»." in body
+
+
+def test_no_supplier_profiles_refuses_the_poll_and_touches_no_message(
+    mail_env: Settings,
+    mailbox: TestMailbox,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.chdir(tmp_path)  # run from elsewhere: `suppliers` is not here
+    monkeypatch.setattr(mail_env, "profiles_dir", Path("suppliers"))
+    mailbox.append(
+        message(sender="price@avtoopt.example", subject="Price",
+                attachments=[("avtoopt_price.csv", AVTOOPT)])
+    )  # fmt: skip
+
+    done = _fetch()
+
+    assert done["exit_code"] == 1
+    assert done["error"].startswith("the profiles folder `suppliers` (`")
+    assert "does not exist" in done["error"] and "PARTS_PROFILES_DIR" in done["error"]
+    assert (done["review"], done["processed"], done["attempts"]) == ([], 0, 0)
+    assert mailbox.subjects("INBOX") == ["Price"]
+    assert mailbox.subjects(REVIEW) == []
+    assert store.ReviewList.load(mail_env.mail_dir).entries == []
+
+    (tmp_path / "suppliers").mkdir()  # a folder, but no profile names a sender
+    (tmp_path / "suppliers" / "quiet.toml").write_text('id = "quiet"\n')
+    with pytest.raises(MailboxSettingsError, match="names a sender"):
+        fetch.poll(mail_env)
+    assert mailbox.subjects("INBOX") == ["Price"]

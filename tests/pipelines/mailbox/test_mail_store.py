@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from parts.settings import Settings, get_settings
-from pipelines.mailbox.freshness import supplier_freshness
-from pipelines.mailbox.reply import build_reply
+from pipelines.mailbox.reply import Quarantined, build_reply
+from pipelines.pricelists.freshness import supplier_freshness
 from pipelines.pricelists.load import ingest
 from search import mail_store as store
 from tests.pipelines.mailbox.mails import price_csv
@@ -62,11 +62,79 @@ def test_review_list_keeps_one_entry_per_message_newest_first(tmp_path: Path) ->
         review.record({"message_id": message_id, "reason": f"r{n}"})
     entries, cut = store.review_entries(tmp_path, limit=1)
     assert (entries, cut) == ([{"message_id": "<a>", "reason": "r2"}], True)
-    assert review.resolve("<a>") and not review.resolve("<a>")
+    assert review.resolve({"message_id": "<a>"})
+    assert not review.resolve({"message_id": "<a>"})
     assert store.review_entries(tmp_path, limit=10) == (
         [{"message_id": "<b>", "reason": "r1"}],
         False,
     )
+
+
+def _reviewed(
+    subject: str, sender: str, *, message_id: str = "<same@x>"
+) -> dict[str, object]:
+    return {"message_id": message_id, "uid": "7", "from": sender, "subject": subject,
+            "date": "Thu, 04 Dec 2025 09:00:00 +0300", "size": 1234,
+            "reason": "no supplier profile matches"}  # fmt: skip
+
+
+def test_review_entries_of_two_messages_sharing_a_message_id_stay_apart(
+    tmp_path: Path,
+) -> None:
+    review = store.ReviewList.load(tmp_path)
+    first, second = (
+        _reviewed("first", "a@x.example"),
+        _reviewed("second", "b@x.example"),
+    )
+    review.record(first)
+    review.record(second)
+    review.record({**first, "reason": "again"})  # the same message again: one entry
+
+    assert [e["subject"] for e in review.entries] == ["second", "first"]
+    assert review.resolve({**second, "subject": " second\r\n "})  # as folded before
+    assert [e["subject"] for e in store.ReviewList.load(tmp_path).entries] == ["first"]
+
+
+def test_review_list_of_the_old_format_is_read_and_resolved(tmp_path: Path) -> None:
+    old = [_reviewed("first", "a@x.example"), _reviewed("second", "b@x.example")]
+    (tmp_path / "review.json").write_text(json.dumps({"entries": old}))
+
+    review = store.ReviewList.load(tmp_path)
+
+    assert review.entries == old
+    assert review.resolve(old[0])
+    assert [e["subject"] for e in store.ReviewList.load(tmp_path).entries] == ["second"]
+
+
+def test_ledger_of_the_old_format_is_keyed_per_supplier(tmp_path: Path) -> None:
+    sha = "ab" * 32
+    old = {"files": {sha: _entry("ural", "2026-12-01T00:00:00+00:00", "published")}}
+    (tmp_path / "ledger.json").write_text(json.dumps(old))
+
+    ledger = store.Ledger.load(tmp_path)
+
+    assert list(ledger.files) == [f"ural/{sha}"]
+    assert ledger.get("ural", sha) == {**old["files"][sha], "sha256": sha}
+    assert ledger.get("avtoopt", sha) is None  # the same bytes are another's file
+    ledger.save(now=NOW)
+    assert list(json.loads((tmp_path / "ledger.json").read_text())["files"]) == [
+        f"ural/{sha}"
+    ]
+
+
+def test_bytes_delivered_again_after_a_quarantine_keep_the_reply_sent(
+    tmp_path: Path,
+) -> None:
+    ledger = store.Ledger.load(tmp_path)
+    key = ledger.add("ural", "cd" * 32, {**_entry("ural", "2026-12-01T00:00:00+00:00")})
+    ledger.update(key, status="quarantined", reply="sent", replied_at="then")
+
+    ledger.add("ural", "cd" * 32, {**_entry("ural", "2026-12-02T00:00:00+00:00"),
+                                   "message_id": "<again@x>"})  # fmt: skip
+
+    again = ledger.files[key]
+    assert (again["status"], again["message_id"]) == (store.DELIVERED, "<again@x>")
+    assert (again["reply"], again["replied_at"]) == ("sent", "then")
 
 
 def test_stale_when_older_than_expected_and_a_resent_file_confirms(
@@ -93,19 +161,65 @@ def test_stale_when_older_than_expected_and_a_resent_file_confirms(
     assert (ural.stale, ural.age_h, ural.confirmed_at) == (False, 1.0, seen)
 
 
+def _quarantined(**entry: str) -> dict[str, str]:
+    return {**_entry("ural", "2026-12-04T09:00:00+00:00", "quarantined"),
+            "attachment": "остатки.xlsx", "subject": "Прайс", "reply_to": "",
+            "file": "20261204T090000Z-7-остатки.xlsx",
+            "date": "Thu, 04 Dec 2026 09:00:00 +0300", **entry}  # fmt: skip
+
+
+REPORT = {"error": "damaged ZIP archive (file 20261204T090000Z-7-остатки.xlsx)",
+          "rows_read": 12, "rows_accepted": 0, "rows_rejected": 12,
+          "rejects": {"no_price": 10, "bad_price": 2}}  # fmt: skip
+
+
 def test_reply_carries_this_files_summary_only() -> None:
-    entry = {**_entry("ural", "2026-12-04T09:00:00+00:00", "quarantined"),
-             "attachment": "остатки.xlsx", "subject": "Прайс", "reply_to": "",
-             "date": "Thu, 04 Dec 2026 09:00:00 +0300"}  # fmt: skip
-    report = {"error": "damaged ZIP archive (file остатки.xlsx)", "rows_read": 12,
-              "rows_accepted": 0, "rows_rejected": 12,
-              "rejects": {"no_price": 10, "bad_price": 2}}  # fmt: skip
-    reply = build_reply(entry, report, sender="prices@parts.example")
+    reply = build_reply(
+        [Quarantined(_quarantined(), REPORT)], sender="prices@parts.example"
+    )
     assert (reply["To"], reply["Subject"], reply["Auto-Submitted"]) == (
         "a@x.example", "Re: Прайс", "auto-replied",
     )  # fmt: skip
     body = reply.get_content()
-    for text in ("«остатки.xlsx»", "карантин", "damaged ZIP archive",
+    for text in ("Мы получили ваше письмо «Прайс» от 04.12.2026 09:00.",
+                 "Прайс-лист «остатки.xlsx» не загружен", "карантин",
+                 "damaged ZIP archive (file остатки.xlsx)",
                  "Строк прочитано: 12, принято: 0, отклонено: 12",
-                 "no_price: 10", "bad_price: 2"):  # fmt: skip
+                 "no_price: 10", "bad_price: 2", "Действуют предыдущие цены."):  # fmt: skip
         assert text in body
+    assert "20261204T090000Z" not in body  # our inbox copy's name is ours
+
+
+def test_reply_headers_are_unfolded_and_a_missing_date_is_left_out() -> None:
+    entry = _quarantined(subject="Прайс-лист на декабрь,\r\n склад Москва",
+                         date="", message_id="\r\n <m@x>")  # fmt: skip
+    reply = build_reply([Quarantined(entry, REPORT)], sender="prices@parts.example")
+
+    assert reply["Subject"] == "Re: Прайс-лист на декабрь, склад Москва"
+    assert reply["In-Reply-To"] == "<m@x>"
+    body = reply.get_content()
+    assert "Мы получили ваше письмо «Прайс-лист на декабрь, склад Москва»." in body
+    assert "()" not in body
+
+
+def test_reply_says_which_prices_are_in_force() -> None:
+    sibling = Quarantined(_quarantined(), REPORT, live_siblings=("остатки.csv",))
+    first = Quarantined(_quarantined(), REPORT, had_prices=False)
+
+    said = [
+        build_reply([t], sender="p@x.example").get_content() for t in (sibling, first)
+    ]
+
+    assert (
+        "Сейчас действуют цены из загруженного файла этого письма: «остатки.csv»."
+        in said[0]
+    )
+    assert "предыдущие" not in said[0]
+    assert "Ваших цен у нас пока нет" in said[1] and "предыдущие" not in said[1]
+
+
+def test_a_message_with_no_address_cannot_be_answered() -> None:
+    with pytest.raises(ValueError, match="no sender address"):
+        build_reply(
+            [Quarantined(_quarantined(sender=""), REPORT)], sender="p@x.example"
+        )
