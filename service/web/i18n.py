@@ -124,6 +124,20 @@ LABELS: dict[str, dict[str, str]] = {
         "x_price": "Цена клиенту",
         "x_reason": "Без цены",
         "placed_elsewhere": "Корзина оформлена в другой вкладке",
+        "client_new": "Новый клиент",
+        "client_kind": "Тип",
+        "kind_person": "Частное лицо",
+        "kind_company": "Организация",
+        "client_name": "Имя или название",
+        "client_phone": "Телефон",
+        "client_group": "Группа",
+        "client_save": "Сохранить и выбрать",
+        "cancel": "Отмена",
+        "truncated": "Показаны не все строки: уточните запрос (бренд, артикул или больше слов)",
+        "priority_brand": "Приоритетный бренд",
+        "online_badge": "онлайн",
+        "qty_min": "не меньше {min}",
+        "bad_phone": "Телефон не распознан: напишите его с кодом страны (+7 916 123-45-67)",
         "client_gone": "Выбранного клиента больше нет: клиент сброшен, цены розничные",
         "of": "из",
         "approx_stock": "в наличии больше {qty}, точное количество неизвестно",
@@ -249,6 +263,20 @@ LABELS: dict[str, dict[str, str]] = {
         "x_price": "Client price",
         "x_reason": "No price",
         "placed_elsewhere": "The cart was ordered in another tab",
+        "client_new": "New client",
+        "client_kind": "Kind",
+        "kind_person": "Person",
+        "kind_company": "Company",
+        "client_name": "Name",
+        "client_phone": "Phone",
+        "client_group": "Group",
+        "client_save": "Save and choose",
+        "cancel": "Cancel",
+        "truncated": "Not every line is shown: narrow the search (brand, article or more words)",
+        "priority_brand": "Priority brand",
+        "online_badge": "online",
+        "qty_min": "at least {min}",
+        "bad_phone": "Not a phone number: write it with the country code (+7 916 123-45-67)",
         "client_gone": "The chosen client is no more: the client was reset, retail prices",
         "of": "of",
         "approx_stock": "more than {qty} in stock, the exact number is unknown",
@@ -304,6 +332,7 @@ _NOTES_RU: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )  # fmt: skip
 
 
+_SECONDS = re.compile(r"(\d+)\.(\d+) с\b")
 _SKIPPED = re.compile(r"^not asked for (\d+) s more: (.+)$")
 
 
@@ -316,7 +345,7 @@ def note(text: str, language: str) -> str:
         return f"не спрашиваем ещё {skipped[1]} с: {note(skipped[2], language)}"
     for pattern, replacement in _NOTES_RU:
         if pattern.match(text):
-            return pattern.sub(replacement, text)
+            return _SECONDS.sub(r"\1,\2 с", pattern.sub(replacement, text))
     return text
 
 

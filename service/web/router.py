@@ -216,9 +216,12 @@ def _safe_next(url: str) -> str:
 
 
 @router.get("/ui")
-def workstation(request: Request, user: OptionalUserDep) -> Response:
+def workstation(
+    request: Request, user: OptionalUserDep, session: SessionDep
+) -> Response:
     me = _user(user, request)
     return render(request, "workstation.html", me, max_qty=MAX_QTY,
+                  groups=clients.group_names(session),
                   sorts=("price", "delivery", "probability"))  # fmt: skip
 
 

@@ -17,6 +17,7 @@
     { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   const canOrder = ws.dataset.canOrder === "1";
   const MAX_QTY = Number(ws.dataset.maxQty) || 100000;
+  const whole = new Intl.NumberFormat(document.documentElement.lang === "en" ? "en-US" : "ru-RU");
   let seq = 0;
   let current = { box: "", brand: "", allBrands: false };
   window.partsTimings = []; // Enter to first rows drawn, ms (read by the browser test)
@@ -111,6 +112,7 @@
     if (!current.box) {
       ++seq;
       results.replaceChildren();
+      $("export").disabled = true;
       timing = "";
       status.textContent = "";
       return;
@@ -138,10 +140,10 @@
     history.replaceState(null, "", "/ui?" + url);
     langLink();
     const answer = $("answer");
+    $("export").disabled = !answer; // nothing to export for a brand choice or an error
     if (answer) {
       fillChoices();
       applyView();
-      $("export").disabled = false;
       askOnline(answer, mine);
     }
     requestAnimationFrame(() => {
@@ -194,6 +196,7 @@
     if (!li) return;
     li.dataset.state = state;
     li.querySelector("span").textContent = text;
+    li.title = li.textContent;
   }
 
   // ---- sort and filter without a reload -------------------------------------
@@ -303,7 +306,9 @@
   }
   function toggleExplain(tr, show) {
     const explain = tr.nextElementSibling;
-    if (explain && explain.classList.contains("explain")) explain.hidden = show === undefined ? !explain.hidden : !show;
+    if (!explain || !explain.classList.contains("explain")) return;
+    explain.hidden = show === undefined ? !explain.hidden : !show;
+    tr.setAttribute("aria-expanded", String(!explain.hidden));
   }
   $("search-form").addEventListener("submit", (e) => { e.preventDefault(); search(box.value); });
   box.addEventListener("keydown", (e) => {
@@ -393,7 +398,9 @@
     if (option) chooseClient(option);
   });
   function chooseClient(option) {
-    const c = JSON.parse(option.dataset.client);
+    takeClient(JSON.parse(option.dataset.client));
+  }
+  function takeClient(c) {
     state.client = { id: c.id, name: c.name, client_group: c.client_group,
       client_group_name: c.client_group_name, discount_percent: c.discount_percent,
       vehicles: c.vehicles };
@@ -405,6 +412,43 @@
     if (current.box) search(current.box, current.brand);
     box.focus();
   }
+  // a walk-in client: name, phone and group are enough to order
+  const clientForm = $("client-form");
+  if (clientForm) {
+    $("client-new").addEventListener("click", () => {
+      clientForm.hidden = false;
+      clientForm.elements.name.value = /\d/.test(clientQ.value) ? "" : clientQ.value.trim();
+      clientForm.elements.phone.value = /\d/.test(clientQ.value) ? clientQ.value.trim() : "";
+      clientForm.elements.name.focus();
+    });
+    $("client-cancel").addEventListener("click", () => { clientForm.hidden = true; clientQ.focus(); });
+    clientForm.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const f = clientForm.elements;
+      const message = $("client-form-message");
+      message.textContent = "";
+      const body = { kind: f.kind.value, name: f.name.value.trim(), client_group: f.client_group.value,
+        phones: f.phone.value.trim() ? [{ number: f.phone.value.trim() }] : [] };
+      let r;
+      try {
+        r = await fetch("/api/clients", { method: "POST", credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, "X-Requested-With": "fetch" },
+          body: JSON.stringify(body) });
+      } catch (err) { message.textContent = String(err); return; }
+      if (r.status === 401) { signIn(); return; }
+      const data = await r.json().catch(() => ({}));
+      if (!r.ok) {
+        const detail = String(data.detail || r.statusText);
+        message.textContent = detail.startsWith("phone") ? T.bad_phone : detail;
+        return;
+      }
+      const groupName = f.client_group.selectedOptions[0].textContent;
+      clientForm.hidden = true;
+      clientForm.reset();
+      takeClient({ ...data, client_group_name: groupName });
+    });
+  }
+
   function renderClient() {
     const chosen = $("client-chosen");
     const c = state.client;
@@ -418,7 +462,15 @@
     clear.className = "link";
     clear.textContent = T.client_clear;
     clear.addEventListener("click", () => { state.client = null; save(true); renderClient(); if (current.box) search(current.box, current.brand); });
-    chosen.append(name, ` · ${c.client_group_name || c.client_group}${discount} `, clear);
+    const who = document.createElement("div");
+    who.className = "who";
+    who.title = c.name;
+    const terms = document.createElement("span");
+    terms.textContent = `· ${c.client_group_name || c.client_group}${discount}`;
+    who.append(name, terms, clear);
+    const cars = document.createElement("div");
+    cars.className = "cars";
+    chosen.append(who, cars);
     for (const v of c.vehicles || []) {
       if (!v.vin) continue;
       const b = document.createElement("button");
@@ -426,7 +478,7 @@
       b.className = "vehicle";
       b.textContent = `${T.vin_search}: ${[v.make, v.model, v.year].filter(Boolean).join(" ")} ${v.plate || ""}`.trim();
       b.addEventListener("click", () => { box.value = v.vin + " "; box.focus(); });
-      chosen.append(b);
+      cars.append(b);
     }
   }
 
@@ -444,8 +496,9 @@
   // what stops a line from being ordered as it is (the server checks again)
   function cartProblem(l) {
     const step = l.line.multiplicity || 1;
-    if (l.qty < 1 || l.qty % step) return `${T.col_mult_full}: ${step}`;
-    if (l.qty > MAX_QTY) return `${T.qty}: ${T.qty_too_big.replace("{max}", MAX_QTY)}`;
+    if (l.qty < step) return `${T.qty}: ${T.qty_min.replace("{min}", whole.format(step))}`;
+    if (l.qty % step) return `${T.col_mult_full}: ${step}`;
+    if (l.qty > MAX_QTY) return `${T.qty}: ${T.qty_too_big.replace("{max}", whole.format(MAX_QTY))}`;
     if (l.line.qty !== null && !l.line.qty_approx && l.qty > l.line.qty) return `${T.col_qty_full}: ${l.line.qty}`;
     return "";
   }
@@ -494,6 +547,7 @@
       remove.type = "button";
       remove.className = "link";
       remove.textContent = T.remove;
+      remove.setAttribute("aria-label", `${T.remove}: ${l.line.brand} ${l.line.article_raw || l.line.article}`);
       remove.addEventListener("click", () => { state.lines.splice(i, 1); save(true); renderCart(); });
       const problem = document.createElement("small");
       const blocking = cartProblem(l);
