@@ -12,7 +12,7 @@ import asyncio
 import hashlib
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -79,6 +79,11 @@ STATUS_LABELS: dict[str, dict[str, str]] = {
 MAX_ORDERS = 200
 SEARCH_LIMIT = 10_000
 PRICES_CHANGED = "prices changed: review and submit again"
+
+# what tells one offer from another: a price-list row, or an online supplier's
+# offers of a part at a warehouse (the cheapest of them is taken)
+OFFER_KEYS = ("source", "supplier_id", "warehouse", "brand", "article", "load_id",
+              "row")  # fmt: skip
 
 # (brand, article, source, online supplier id or None): one search each
 # brand, article, source, online supplier, and whether analogs are searched
@@ -176,6 +181,25 @@ class LineProblem:
             "article": self.line.article, "supplier_id": self.line.supplier_id,
             "code": self.code, "message": self.text(), **self.extra,
         }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class LineCheck:
+    """An order line matched to its current offer (None: not offered any
+    more) and what stops it from being ordered as asked."""
+
+    position: int
+    line: OrderLineIn
+    offer: dict[str, Any] | None
+    problems: list[LineProblem]
+
+    def priced(self) -> PricedLine:
+        """The line as it is ordered (only when it has no problems)."""
+        assert self.offer is not None and not self.problems
+        qty = self.line.qty
+        return PricedLine(
+            self.position, qty, self.offer, stock_checked(qty, self.offer)
+        )
 
 
 # money -----------------------------------------------------------------------------
@@ -318,47 +342,52 @@ def price_lines(
 ) -> list[PricedLine]:
     """Each line matched to its offer and checked, or `OrderRejected` naming
     every problem of every line."""
-    priced: list[PricedLine] = []
-    problems = repeated_offers(order)
-    for position, line in enumerate(order.lines, start=1):
-        result = price_line(position, line, answers[identity(line)])
-        if isinstance(result, PricedLine):
-            priced.append(result)
-        else:
-            problems.extend(result)
+    checks = check_lines(order, answers)
+    problems = [p for check in checks for p in check.problems]
     if problems:
         raise rejection(problems)
-    return priced
+    return [check.priced() for check in checks]
 
 
-def repeated_offers(order: OrderIn) -> list[LineProblem]:
-    """Lines naming an offer an earlier line named (stock is checked per line)."""
-    first: dict[tuple[Any, ...], int] = {}
-    problems = []
+def check_lines(
+    order: OrderIn, answers: dict[Identity, dict[str, Any]]
+) -> list[LineCheck]:
+    """Every line matched to its current offer, with all that is wrong with
+    ordering it as asked (a line naming an offer an earlier line took too)."""
+    checks = []
+    taken: dict[tuple[Any, ...], int] = {}
     for position, line in enumerate(order.lines, start=1):
-        key = (*identity(line), line.warehouse, line.load_id, line.row)
-        if key in first:
+        check = check_line(position, line, answers[identity(line)])
+        key = offer_key(line, check.offer)
+        if key in taken:
+            # stock is checked per line: two lines of one offer would pass it
             message = (
-                f"the same offer as line {first[key]}: order it once, with the "
+                f"the same offer as line {taken[key]}: order it once, with the "
                 "whole qty"
             )
-            problems.append(
-                LineProblem(position, line, "repeated", message, status=422)
-            )
-        first.setdefault(key, position)
-    return problems
+            repeated = LineProblem(position, line, "repeated", message, status=422)
+            check = replace(check, problems=[repeated, *check.problems])
+        taken.setdefault(key, position)
+        checks.append(check)
+    return checks
 
 
-def price_line(
-    position: int, line: OrderLineIn, answer: dict[str, Any]
-) -> PricedLine | list[LineProblem]:
-    """One line priced from the current offer, or what is wrong with it."""
+def offer_key(line: OrderLineIn, offer: dict[str, Any] | None) -> tuple[Any, ...]:
+    """Which offer a line takes: the one it matched, else the one it names
+    (whether it was asked for as itself or as an analog)."""
+    named = offer or line.model_dump()
+    return tuple(named.get(k) for k in OFFER_KEYS)
+
+
+def check_line(position: int, line: OrderLineIn, answer: dict[str, Any]) -> LineCheck:
+    """One line matched to its current offer and checked."""
     offer = match_offer(line, answer["lines"])
     if offer is None:
-        return [_gone(position, line, answer)]
+        return LineCheck(position, line, None, [_gone(position, line, answer)])
     if offer["price"] is None:
         reason = offer.get("price_reason") or "no pricing rule applies"
-        return [LineProblem(position, line, "no_price", f"no price: {reason}")]
+        problem = LineProblem(position, line, "no_price", f"no price: {reason}")
+        return LineCheck(position, line, offer, [problem])
     problems = qty_problems(position, line, offer)
     price = Decimal(offer["price"])
     if line.price_seen is not None and line.price_seen != price:
@@ -369,9 +398,15 @@ def price_line(
                 extra={"price_seen": str(line.price_seen), "price": offer["price"]},
             )
         )  # fmt: skip
-    if problems:
-        return problems
-    return PricedLine(position, line.qty, offer, stock_checked(line.qty, offer))
+    return LineCheck(position, line, offer, problems)
+
+
+def price_line(
+    position: int, line: OrderLineIn, answer: dict[str, Any]
+) -> PricedLine | list[LineProblem]:
+    """One line priced from the current offer, or what is wrong with it."""
+    check = check_line(position, line, answer)
+    return check.problems or check.priced()
 
 
 def match_offer(
@@ -386,11 +421,46 @@ def match_offer(
         and (o["brand"], o["article"]) == (line.brand, line.article)
     ]  # fmt: skip
     if line.source == "pricelist":
-        same = [o for o in same if (o["load_id"], o["row"]) == (line.load_id, line.row)]
+        return price_list_row(line, same)
+    return _cheapest(same)
+
+
+def price_list_row(
+    line: OrderLineIn, same: list[dict[str, Any]]
+) -> dict[str, Any] | None:
+    """The row of the supplier's live load that is the line's offer.
+
+    While the load the line was seen in is live, only its own row is. After
+    a new load (suppliers send several a day, and a row may move), it is the
+    live row of the same supplier, warehouse, brand and article. Of several
+    such rows (packagings, batches), the same row number is most likely the
+    same line of a file that barely changed; else the one priced closest to
+    what the manager saw (they chose it for that price), the cheaper on a
+    tie; else the cheapest.
+    """
+    if not same:
+        return None
+    if same[0]["load_id"] == line.load_id:  # one supplier: one live load
+        return next((o for o in same if o["row"] == line.row), None)
+    by_row = next((o for o in same if o["row"] == line.row), None)
+    if by_row is not None:
+        return by_row
+    seen = line.price_seen
     priced = [o for o in same if o["price"] is not None]
+    if seen is not None and priced:
+        return min(
+            priced,
+            key=lambda o: (abs(Decimal(o["price"]) - seen), Decimal(o["price"])),
+        )
+    return _cheapest(same)
+
+
+def _cheapest(offers: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The cheapest priced offer, else the first, else None."""
+    priced = [o for o in offers if o["price"] is not None]
     if priced:
         return min(priced, key=lambda o: Decimal(o["price"]))
-    return same[0] if same else None
+    return offers[0] if offers else None
 
 
 def qty_problems(

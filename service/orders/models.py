@@ -22,7 +22,11 @@ class OrderLineIn(BaseModel):
     source: Literal["pricelist", "online"]
     warehouse: str | None = Field(None, max_length=100)
     load_id: str | None = Field(
-        None, max_length=80, description="The price list load (price-list lines)."
+        None,
+        max_length=80,
+        description="The price list load the line was seen in (price-list "
+        "lines). After a new load, the offer is the same supplier, warehouse, "
+        "brand and article in the live one.",
     )
     row: int | None = Field(None, ge=0, description="The row in that load.")
     qty: int = Field(

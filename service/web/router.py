@@ -341,7 +341,11 @@ async def online_results(
     failed = next(iter(answer["suppliers_failed"]), None)
     unknown = i18n.labels(lang)["unknown_qty"]
     names = clients.group_names(session)
-    rows = [views.row_view(line, lang, unknown, names) for line in answer["lines"]]
+    lines = answer["lines"]
+    rows = [
+        views.row_view(line, lang, unknown, names, key=key)
+        for line, key in zip(lines, views.line_keys(lines), strict=True)
+    ]
     return render(request, "_online.html", user, supplier=supplier, rows=rows,
                   failed=failed)  # fmt: skip
 
@@ -373,9 +377,8 @@ async def export_lines(
                            sources=("pricelist", "online"))  # fmt: skip
     if isinstance(answer, Response):
         return answer
-    wanted = [str(k) for k in orjson.loads(keys)][: views.MAX_EXPORT_LINES]
-    by_key = {views.line_key(line): line for line in answer["lines"]}
-    answer["lines"] = [by_key[k] for k in wanted if k in by_key]
+    wanted = [str(k) for k in orjson.loads(keys)]
+    answer["lines"], missing = views.on_screen(answer["lines"], wanted)
     name = f"quote-{_ascii(box)[:40] or 'lines'}.xlsx"
     client = (
         clients.client_terms(session, params.client_id)
@@ -383,7 +386,9 @@ async def export_lines(
         else None
     )
     return Response(
-        quote_workbook(answer, zone=request.app.state.settings.zone, client=client),
+        quote_workbook(
+            answer, zone=request.app.state.settings.zone, client=client, missing=missing
+        ),
         media_type=XLSX,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -402,6 +402,80 @@ def test_an_offer_no_longer_there_refuses_the_order(shop: Shop) -> None:
     assert count_rows(shop) == (0, 0)
 
 
+def reload_alpha(install: Install, tmp_path: Path, text: str) -> str:
+    """Alpha sends a new price list; the id of its new live load."""
+    path = tmp_path / f"alpha-{len(text)}.csv"
+    path.write_text(text, encoding="utf-8")
+    report = ingest(path, supplier_id="alpha", settings=install.settings)
+    assert report.status == "published", report
+    return str(report.load_id)
+
+
+def test_a_reloaded_price_list_keeps_its_unchanged_lines_orderable(
+    shop: Shop, install: Install, tmp_path: Path
+) -> None:
+    offers = quote_lines(shop, "0986452041", "BOSCH", client_id=shop.retail_id)
+    seen = offer_of(offers, "alpha")
+    text = (DATA / "alpha.csv").read_text(encoding="utf-8")
+    # a new line on top: the filter is the same offer, one row further down
+    header, rest = text.split("\n", 1)
+    load_id = reload_alpha(
+        install, tmp_path, f"{header}\nNGK;BKR6E;Свеча зажигания;150,00;40;1\n{rest}"
+    )
+    now = offer_of(
+        quote_lines(shop, "0986452041", "BOSCH", client_id=shop.retail_id), "alpha"
+    )
+
+    answer = post(shop, shop.retail_id, [order_line(seen, 2, price_seen=seen["price"])])
+
+    assert (now["load_id"], now["row"]) == (load_id, seen["row"] + 1)
+    assert load_id != seen["load_id"]
+    assert answer.status_code == 201, answer.text
+    (line,) = without_times(answer.json())["lines"]
+    assert line == saved_line(now, 1, 2)  # the snapshot names the new load and row
+
+
+def test_a_reloaded_price_list_with_a_new_price_says_the_new_price(
+    shop: Shop, install: Install, tmp_path: Path
+) -> None:
+    offers = quote_lines(shop, "0986452041", "BOSCH", client_id=shop.retail_id)
+    seen = offer_of(offers, "alpha")
+    text = (DATA / "alpha.csv").read_text(encoding="utf-8")
+    reload_alpha(install, tmp_path, text.replace("405,45;12;1", "505,45;1;1"))
+    now = offer_of(
+        quote_lines(shop, "0986452041", "BOSCH", client_id=shop.retail_id), "alpha"
+    )
+
+    answer = post(shop, shop.retail_id, [order_line(seen, 2, price_seen=seen["price"])])
+
+    assert answer.status_code == 409
+    assert answer.json() == problem("order refused", 409, [
+        line_problem(1, seen, "over_stock", "only 1 in stock, 2 asked", stock=1),
+        line_problem(1, seen, "price_changed",
+                     f"price changed from {seen['price']} to {now['price']}",
+                     price_seen=seen["price"], price=now["price"]),
+    ])  # fmt: skip
+    assert count_rows(shop) == (0, 0)
+
+
+def test_a_line_gone_from_the_reloaded_price_list_is_gone(
+    shop: Shop, install: Install, tmp_path: Path
+) -> None:
+    offers = quote_lines(shop, "0986452041", "BOSCH", client_id=shop.retail_id)
+    seen = offer_of(offers, "alpha")
+    text = (DATA / "alpha.csv").read_text(encoding="utf-8")
+    reload_alpha(
+        install, tmp_path, text.replace("BOSCH;0 986 452 041", "BOSCH;0 986 452 042")
+    )
+
+    answer = post(shop, shop.retail_id, [order_line(seen, 1)])
+
+    assert answer.status_code == 409
+    assert answer.json() == problem(
+        "order refused", 409, [line_problem(1, seen, "gone", "no longer offered")]
+    )
+
+
 ANALOG_RULES = RuleSet(
     rules=[
         Rule(id="base", percent=Decimal(10)),
@@ -820,6 +894,51 @@ def test_an_online_line_takes_the_suppliers_cheapest_offer_at_that_warehouse() -
     priced = logic.price_line(1, online_line(), answer_of(*offers))
 
     assert priced == logic.PricedLine(1, 1, offers[1], stock_checked=True)
+
+
+def price_list_line(**changes: Any) -> OrderLineIn:
+    fields = {"brand": "BOSCH", "article": "0986452041", "supplier_id": "alpha",
+              "source": "pricelist", "warehouse": "Москва", "load_id": "old",
+              "row": 5, "qty": 1}  # fmt: skip
+    return OrderLineIn.model_validate({**fields, **changes})
+
+
+def rows_of_a_new_load(*rows: tuple[int, str | None]) -> list[dict[str, Any]]:
+    """Several rows of one identity in alpha's new load: (row, price)."""
+    return [
+        offer(supplier_id="alpha", source="pricelist", warehouse="Москва",
+              load_id="new", row=row, price=price)
+        for row, price in rows
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("line", "rows", "taken"),
+    [
+        # the load the line was seen in is still live: its own row, or none
+        (price_list_line(load_id="new", row=7), [(5, "480.00"), (7, "520.00")], 7),
+        (price_list_line(load_id="new", row=9), [(5, "480.00"), (7, "520.00")], None),
+        # a new load: the same row number while it is still that part
+        (price_list_line(price_seen="480.00"), [(5, "520.00"), (7, "480.00")], 5),
+        # else the price closest to the one seen, the cheaper on a tie
+        (price_list_line(price_seen="500.00"), [(6, "450.00"), (7, "510.00")], 7),
+        (price_list_line(price_seen="500.00"), [(6, "510.00"), (7, "490.00")], 7),
+        # else the cheapest
+        (price_list_line(), [(6, "520.00"), (7, "480.00"), (8, None)], 7),
+        (price_list_line(), [(8, None)], 8),
+        (price_list_line(), [], None),
+    ],
+    ids=["same-load", "same-load-no-row", "same-row", "closest", "closest-tie",
+         "cheapest", "unpriced", "none"],
+)  # fmt: skip
+def test_a_price_list_line_of_an_older_load_takes_the_likeliest_live_row(
+    line: OrderLineIn, rows: list[dict[str, Any]], taken: int | None
+) -> None:
+    offers = rows_of_a_new_load(*rows)
+
+    found = logic.match_offer(line, offers)
+
+    assert (found or {}).get("row") == taken
 
 
 def test_an_offer_without_a_price_refuses_with_the_reason() -> None:

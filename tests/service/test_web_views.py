@@ -159,3 +159,34 @@ def test_both_languages_have_every_label() -> None:
 def test_engine_words_reach_the_page_in_russian(engine: str, page: str) -> None:
     assert i18n.note(engine, "ru") == page
     assert i18n.note(engine, "en") == engine
+
+
+def test_rows_of_one_offer_in_a_load_are_keyed_by_their_row_order() -> None:
+    lines = [
+        {**LINE, "row": 9, "price": "800.00"},
+        {**LINE, "row": 4, "price": "900.00"},
+        {**LINE, "supplier_id": "online", "load_id": None, "row": None},
+        {**LINE, "row": 12},
+    ]
+
+    keys = views.line_keys(lines)
+
+    assert keys == [
+        "sever-1c||MAHLE|OC90|2",
+        "sever-1c||MAHLE|OC90",
+        "online||MAHLE|OC90",
+        "sever-1c||MAHLE|OC90|3",
+    ]
+    assert [views.row_view(x, "ru", "?", key=k)["key"] for x, k in zip(
+        lines, keys, strict=True
+    )] == keys  # fmt: skip
+
+
+def test_the_lines_on_screen_are_kept_in_their_order_and_the_gone_counted() -> None:
+    lines = [{**LINE, "row": 4}, {**LINE, "row": 9}, {**LINE, "brand": "KNECHT"}]
+    shown = ["sever-1c||KNECHT|OC90", "sever-1c||MAHLE|OC90|3",
+             "sever-1c||MAHLE|OC90"]  # fmt: skip
+
+    kept, missing = views.on_screen(lines, shown)
+
+    assert (kept, missing) == ([lines[2], lines[0]], 1)

@@ -1,0 +1,128 @@
+"""The workstation's pages and fragments over a small install: what the
+server renders and sends, in the page's language."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import orjson
+import pytest
+
+from parts.settings import get_settings
+from service.web import views
+from tests.service.signin import page_session
+from tests.service.test_orders import (
+    Shop,
+    offer_of,
+    opened,
+    quote_lines,
+    reload_alpha,
+)
+from tests.service.test_quotes_api import DATA, Install, make_install
+
+
+@pytest.fixture
+def install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Install]:
+    yield make_install(tmp_path, monkeypatch)  # SQLite: pages read as the API does
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def page(install: Install) -> Iterator[tuple[Shop, str]]:
+    """The shop with its manager signed in as the page is: a session cookie;
+    and the session's CSRF token."""
+    with opened(install) as shop:
+        issued = page_session(shop.client, "anna")
+        assert issued.csrf is not None
+        yield shop, issued.csrf
+
+
+def export(shop: Shop, csrf: str, box: str, keys: list[str], **form: str) -> Any:
+    """The page's `/ui/export.xlsx` form, posted."""
+    return shop.client.post(
+        "/ui/export.xlsx",
+        data={"csrf": csrf, "box": box, "keys": orjson.dumps(keys).decode(), **form},
+    )
+
+
+def sheet_rows(content: bytes) -> list[tuple[Any, ...]]:
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    assert sheet is not None
+    return [tuple(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_the_export_keeps_the_lines_on_screen_after_a_new_load_and_counts_the_gone(
+    page: tuple[Shop, str], install: Install, tmp_path: Path
+) -> None:
+    shop, csrf = page
+    offers = quote_lines(shop, "0986452041", "BOSCH", client_id=shop.retail_id)
+    alpha, beta = offer_of(offers, "alpha"), offer_of(offers, "beta")
+    on_screen = [views.line_key(alpha), views.line_key(beta), "gone|x|BOSCH|1"]
+    text = (DATA / "alpha.csv").read_text(encoding="utf-8")
+    header, rest = text.split("\n", 1)
+    reload_alpha(install, tmp_path, f"{header}\nNGK;BKR6E;Свеча;150,00;40;1\n{rest}")
+
+    answer = export(shop, csrf, "BOSCH 0986452041", on_screen)
+
+    assert answer.status_code == 200, answer.text
+    rows = sheet_rows(answer.content)
+    header_at = next(i for i, row in enumerate(rows) if row[0] == "Тип")
+    assert rows[header_at - 2][0] == (
+        "Строк с экрана, которых больше нет в предложении: 1 (поставщик обновил "
+        "прайс-лист или снял предложение)"
+    )
+    assert [(r[1], r[9]) for r in rows[header_at + 1 :]] == [
+        ("BOSCH", float(alpha["price"])),
+        ("BOSCH", float(beta["price"])),
+    ]
+
+
+def test_the_export_of_every_line_shown_says_nothing_is_missing(
+    page: tuple[Shop, str],
+) -> None:
+    shop, csrf = page
+    offers = quote_lines(shop, "0986452041", "BOSCH", client_id=shop.retail_id)
+
+    answer = export(shop, csrf, "BOSCH 0986452041", views.line_keys(offers))
+
+    rows = sheet_rows(answer.content)
+    assert not any("больше нет" in str(row[0]) for row in rows)
+    assert len(rows) == rows.index(next(r for r in rows if r[0] == "Тип")) + 1 + len(
+        offers
+    )
+
+
+def row_keys(shop: Shop, box: str) -> list[str]:
+    """The keys of the results rows the page gets for `box`."""
+    answer = shop.client.get(
+        "/ui/results", params={"box": box}, headers={"X-Requested-With": "fetch"}
+    )
+    assert answer.status_code == 200, answer.text
+    return re.findall(r'<tr class="line"[^>]*data-key="([^"]+)"', answer.text)
+
+
+def test_a_results_row_keeps_its_key_across_a_new_load_of_the_price_list(
+    page: tuple[Shop, str], install: Install, tmp_path: Path
+) -> None:
+    shop, _ = page
+    before = row_keys(shop, "BOSCH 0986452041")
+    text = (DATA / "alpha.csv").read_text(encoding="utf-8")
+    header, rest = text.split("\n", 1)
+    reload_alpha(install, tmp_path, f"{header}\nNGK;BKR6E;Свеча;150,00;40;1\n{rest}")
+
+    after = row_keys(shop, "BOSCH 0986452041")
+
+    assert (
+        sorted(before)
+        == sorted(after)
+        == [
+            "alpha|Москва|BOSCH|0986452041",
+            "alpha|Москва|MANN-FILTER|W71275",  # an analog
+            "beta|Екатеринбург|BOSCH|0986452041",
+        ]
+    )
