@@ -30,6 +30,8 @@ from service.db.audit import Actor
 from service.db.models import Client, CustomerOrder, CustomerOrderLine, User, utcnow
 from service.db.session import transaction
 from service.orders.models import (
+    CheckLine,
+    OrderCheck,
     OrderHead,
     OrderIn,
     OrderLineIn,
@@ -245,17 +247,75 @@ async def submit_order(
     existing = await asyncio.to_thread(replayed, session, submission)
     if existing is not None:
         return await asyncio.to_thread(order_out, session, existing), False
-    pricing = await asyncio.to_thread(
-        pricing_for, session, submission, time_limit_ms=time_limit_ms
-    )
-    # hold no transaction open while the suppliers are asked
-    await asyncio.to_thread(session.rollback)
-    answers = await search_offers(engine, submission.order, pricing)
+    pricing, answers = await priced_answers(
+        session, engine, submission.order, submission.user,
+        time_limit_ms=time_limit_ms,
+    )  # fmt: skip
     lines = price_lines(submission.order, answers)
     order, created = await asyncio.to_thread(
         place_order, session, submission, pricing, lines
     )
     return await asyncio.to_thread(order_out, session, order), created
+
+
+async def check_order(
+    session: Session,
+    engine: QuoteEngine,
+    order: OrderIn,
+    user: CurrentUser,
+    *,
+    time_limit_ms: float,
+) -> OrderCheck:
+    """Price and check an order as `submit_order` would, saving nothing:
+    every line with its offer now, and every problem placing it would meet."""
+    pricing, answers = await priced_answers(
+        session, engine, order, user, time_limit_ms=time_limit_ms
+    )
+    checks = check_lines(order, answers)
+    problems = sorted(
+        (p for check in checks for p in check.problems), key=lambda p: p.position
+    )
+    priced = [
+        (c.offer["price"], c.line.qty)
+        for c in checks
+        if c.offer is not None and c.offer["price"] is not None
+    ]
+    return OrderCheck(
+        orderable=not problems,
+        client_group=pricing.client_group,
+        department=pricing.order_department,
+        total=rub_text(sum(kopecks(price) * qty for price, qty in priced)),
+        lines=[check_out(check) for check in checks],
+        problems=[p.to_dict() for p in problems],
+    )
+
+
+def check_out(check: LineCheck) -> CheckLine:
+    """One checked line as `POST /api/orders/check` answers it."""
+    line = check.line
+    return CheckLine(
+        position=check.position, brand=line.brand, article=line.article,
+        supplier_id=line.supplier_id, source=line.source, warehouse=line.warehouse,
+        qty=line.qty, price_seen=line.price_seen, offer=check.offer,
+    )  # fmt: skip
+
+
+async def priced_answers(
+    session: Session,
+    engine: QuoteEngine,
+    order: OrderIn,
+    user: CurrentUser,
+    *,
+    time_limit_ms: float,
+) -> tuple[Pricing, dict[Identity, dict[str, Any]]]:
+    """Whom and as what department the order is priced for, and the quote
+    answer of each identity of its lines, priced so."""
+    pricing = await asyncio.to_thread(
+        pricing_for, session, order, user, time_limit_ms=time_limit_ms
+    )
+    # hold no transaction open while the suppliers are asked
+    await asyncio.to_thread(session.rollback)
+    return pricing, await search_offers(engine, order, pricing)
 
 
 def replayed(session: Session, submission: Submission) -> CustomerOrder | None:
@@ -280,13 +340,13 @@ def replayed(session: Session, submission: Submission) -> CustomerOrder | None:
 
 
 def pricing_for(
-    session: Session, submission: Submission, *, time_limit_ms: float
+    session: Session, order: OrderIn, user: CurrentUser, *, time_limit_ms: float
 ) -> Pricing:
     """The client's group and discount (404: no client) and the department
     the user searches as: their own, or the one an admin names (403 for
     others, 422 for an unknown one)."""
-    client_group, discount = client_pricing(session, submission.order.client_id)
-    user, asked = submission.user, submission.order.department
+    client_group, discount = client_pricing(session, order.client_id)
+    asked = order.department
     department = search_department(user, asked)
     if asked is not None:
         department_id(session, asked)

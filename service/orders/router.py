@@ -13,12 +13,21 @@ from service.db.session import transaction
 from service.deps import SessionDep, SettingsDep, require
 from service.orders import logic
 from service.orders.export import order_workbook
-from service.orders.models import OrderIn, OrderOut, OrderPage, Status, StatusIn
+from service.orders.models import (
+    OrderCheck,
+    OrderIn,
+    OrderOut,
+    OrderPage,
+    Status,
+    StatusIn,
+)
 from service.users.logic import CurrentUser
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 Reader = Annotated[CurrentUser, require("orders.read")]
 Writer = Annotated[CurrentUser, require("orders.write")]
+# a check saves nothing and shows what a quote search for the client shows
+Quoter = Annotated[CurrentUser, require("quote")]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PROBLEM = {
     "description": "Refused, as `application/problem+json` with `problems`.",
@@ -62,6 +71,23 @@ async def post_order(
         response.status_code = 200
         response.headers["Idempotent-Replay"] = "true"
     return order
+
+
+@router.post("/check", responses={422: PROBLEM})
+async def post_check(
+    body: OrderIn,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: Quoter,
+) -> OrderCheck:
+    """Price and check an order as `POST /api/orders` would, saving nothing:
+    every line with its offer now (price, stock, multiplicity) and every
+    problem at once; 200 even when there are problems."""
+    return await logic.check_order(
+        session, request.app.state.quotes, body, user,
+        time_limit_ms=settings.search_time_limit_ms,
+    )  # fmt: skip
 
 
 @router.get("")

@@ -573,6 +573,109 @@ def test_an_online_line_is_priced_by_asking_the_supplier_again(
     assert (line["stock_checked"], asked) == (False, 2)  # `>10`; the quote, the order
 
 
+# checking an order without placing it -----------------------------------------
+
+
+def check(shop: Shop, client_id: int, lines: list[dict[str, Any]], **more: Any) -> Any:
+    return shop.client.post(
+        "/api/orders/check", json={"client_id": client_id, "lines": lines}, **more
+    )
+
+
+def checked_line(
+    position: int, asked: dict[str, Any], offer: dict[str, Any] | None
+) -> dict[str, Any]:
+    """A line of `POST /api/orders/check`'s answer for an order line."""
+    keys = ("brand", "article", "supplier_id", "source", "warehouse", "qty",
+            "price_seen")  # fmt: skip
+    return {"position": position, **{k: asked.get(k) for k in keys}, "offer": offer}
+
+
+def test_a_cart_priced_at_retail_is_checked_for_the_client_chosen_later(
+    shop: Shop,
+) -> None:
+    retail = quote_lines(shop, "0986452041", "BOSCH", client_id=shop.retail_id)
+    wholesale = quote_lines(shop, "0986452041", "BOSCH", client_id=shop.wholesale_id)
+    cart = [order_line(offer_of(retail, s), q, price_seen=offer_of(retail, s)["price"])
+            for s, q in (("alpha", 2), ("beta", 1))]  # fmt: skip
+    alpha, beta = offer_of(wholesale, "alpha"), offer_of(wholesale, "beta")
+
+    answer = check(shop, shop.wholesale_id, cart)
+
+    assert answer.status_code == 200, answer.text
+    total = Decimal(alpha["price"]) * 2 + Decimal(beta["price"])
+    assert answer.json() == {
+        "orderable": False, "client_group": "wholesale", "department": "msk",
+        "total": f"{total:.2f}",
+        "lines": [checked_line(1, cart[0], alpha), checked_line(2, cart[1], beta)],
+        "problems": [
+            line_problem(n, new, "price_changed",
+                         f"price changed from {seen['price_seen']} to {new['price']}",
+                         price_seen=seen["price_seen"], price=new["price"])
+            for n, seen, new in ((1, cart[0], alpha), (2, cart[1], beta))
+        ],
+    }  # fmt: skip
+    assert count_rows(shop) == (0, 0)
+    again = [dict(line, price_seen=o["price"])
+             for line, o in zip(cart, (alpha, beta), strict=True)]  # fmt: skip
+    assert check(shop, shop.wholesale_id, again).json()["orderable"] is True
+    assert post(shop, shop.wholesale_id, again).status_code == 201
+
+
+def test_a_check_lists_every_problem_of_every_line_and_saves_nothing(
+    shop: Shop,
+) -> None:
+    bosch = quote_lines(shop, "0986452041", "BOSCH", client_id=shop.retail_id)
+    mann = quote_lines(shop, "W71275", "MANN-FILTER", client_id=shop.retail_id)
+    alpha, beta, mann_alpha = offer_of(bosch, "alpha"), offer_of(bosch, "beta"), mann[0]
+    lines = [order_line(mann_alpha, 3), order_line(beta, 5),
+             order_line(alpha, 1, row=999), order_line(beta, 1)]  # fmt: skip
+
+    answer = check(shop, shop.retail_id, lines)
+
+    assert answer.status_code == 200, answer.text
+    total = Decimal(mann_alpha["price"]) * 3 + Decimal(beta["price"]) * (5 + 1)
+    assert answer.json() == {
+        "orderable": False, "client_group": "retail", "department": "msk",
+        "total": f"{total:.2f}",  # of the lines offered, problems or not
+        "lines": [checked_line(1, lines[0], mann_alpha),
+                  checked_line(2, lines[1], beta),
+                  checked_line(3, lines[2], None),
+                  checked_line(4, lines[3], beta)],
+        "problems": [
+            line_problem(1, mann_alpha, "multiplicity",
+                         "qty 3 is not a multiple of 2: order 2 or 4",
+                         multiplicity=2, nearest=[2, 4]),
+            line_problem(1, mann_alpha, "out_of_stock", "out of stock"),
+            line_problem(2, beta, "over_stock", "only 3 in stock, 5 asked", stock=3),
+            line_problem(3, alpha, "gone", "no longer offered"),
+            line_problem(4, beta, "repeated",
+                         "the same offer as line 2: order it once, with the whole qty"),
+        ],
+    }  # fmt: skip
+    assert count_rows(shop) == (0, 0)
+
+
+def test_a_check_needs_a_sign_in_and_a_pages_csrf_token_but_no_order_right(
+    shop: Shop,
+) -> None:
+    offers = quote_lines(shop, "0986452041", "BOSCH", client_id=shop.retail_id)
+    lines = [order_line(offer_of(offers, "alpha"), 1)]
+    analyst = sign_in(shop.client, role="analyst", login="olga", department="msk")
+    by_analyst = check(shop, shop.retail_id, lines, headers=analyst)
+    issued = page_session(shop.client, "anna")
+
+    without_token = check(shop, shop.retail_id, lines)
+    with_token = check(shop, shop.retail_id, lines,
+                       headers={"X-CSRF-Token": issued.csrf or ""})  # fmt: skip
+
+    assert by_analyst.status_code == 200, by_analyst.text
+    assert (without_token.status_code, without_token.json()["detail"]) == (
+        403, "a page write needs the session's `X-CSRF-Token` header",
+    )  # fmt: skip
+    assert (with_token.status_code, with_token.json()["orderable"]) == (200, True)
+
+
 # idempotency -----------------------------------------------------------------------
 
 
