@@ -4,13 +4,13 @@ move them through their statuses, export one for the client."""
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from service.db.session import transaction
 from service.deps import SessionDep, SettingsDep, require
+from service.downloads import XLSX, attachment
 from service.orders import logic
 from service.orders.export import order_workbook
 from service.orders.models import (
@@ -28,7 +28,6 @@ Reader = Annotated[CurrentUser, require("orders.read")]
 Writer = Annotated[CurrentUser, require("orders.write")]
 # a check saves nothing and shows what a quote search for the client shows
 Quoter = Annotated[CurrentUser, require("quote")]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PROBLEM = {
     "description": "Refused, as `application/problem+json` with `problems`.",
     "content": {"application/problem+json": {}},
@@ -133,14 +132,10 @@ def get_order_workbook(
 ) -> Response:
     """The order as an Excel workbook for the client (no purchase prices)."""
     order = logic.order_out(session, logic.get_order(session, order_id, viewer=user))
-    name = f"order-{order.id}.xlsx"
     return Response(
         order_workbook(order, zone=settings.zone),
         media_type=XLSX,
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"; '
-            f"filename*=UTF-8''{quote(name)}"
-        },
+        headers=attachment(f"order-{order.id}.xlsx"),
     )
 
 

@@ -24,6 +24,7 @@ from service.clients import logic as clients
 from service.db import audit
 from service.db.session import transaction
 from service.deps import BrandsDep, OptionalUserDep, SessionDep, SettingsDep
+from service.downloads import XLSX, attachment
 from service.orders import logic as orders
 from service.orders.models import MAX_QTY
 from service.users import logic as users
@@ -40,7 +41,6 @@ templates.env.globals["note"] = i18n.note
 templates.env.globals["plural"] = i18n.plural
 templates.env.globals["local_time"] = views.local_time
 router = APIRouter(include_in_schema=False)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class SignInNeeded(Exception):
@@ -379,7 +379,6 @@ async def export_lines(
         return answer
     wanted = [str(k) for k in orjson.loads(keys)]
     answer["lines"], missing = views.on_screen(answer["lines"], wanted)
-    name = f"quote-{_ascii(box)[:40] or 'lines'}.xlsx"
     client = (
         clients.client_terms(session, params.client_id)
         if params.client_id is not None
@@ -390,12 +389,8 @@ async def export_lines(
             answer, zone=request.app.state.settings.zone, client=client, missing=missing
         ),
         media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers=attachment(f"quote-{box.strip()[:40] or 'lines'}.xlsx"),
     )
-
-
-def _ascii(text: str) -> str:
-    return "".join(c if c.isascii() and c.isalnum() else "_" for c in text)
 
 
 def _online_to_ask(

@@ -126,3 +126,21 @@ def test_a_results_row_keeps_its_key_across_a_new_load_of_the_price_list(
             "beta|Екатеринбург|BOSCH|0986452041",
         ]
     )
+
+
+def test_the_results_export_is_named_after_the_search_in_its_own_letters(
+    page: tuple[Shop, str],
+) -> None:
+    shop, csrf = page
+
+    answer = export(shop, csrf, "фильтр масляный", [])
+    api = shop.client.get("/api/quotes/export.xlsx", params={"q": "фильтр масляный"})
+
+    assert answer.status_code == 200, answer.text
+    header = (
+        'attachment; filename="quote-_______________.xlsx"; '
+        "filename*=UTF-8''quote-%D1%84%D0%B8%D0%BB%D1%8C%D1%82%D1%80%20"
+        "%D0%BC%D0%B0%D1%81%D0%BB%D1%8F%D0%BD%D1%8B%D0%B9.xlsx"
+    )
+    assert answer.headers["content-disposition"] == header
+    assert api.headers["content-disposition"] == header
