@@ -96,7 +96,8 @@ class OrderRejected(ValueError):
     """An order or a status change refused; `problems` lists every reason.
 
     `lines` holds the per-line problems (position, code, prices) for a page
-    to mark; `status` is the HTTP status an API answers with.
+    to mark; `status` is the HTTP status an API answers with; `code` and
+    `facts` say a refusal of the whole in terms a page can put in its words.
     """
 
     def __init__(
@@ -106,11 +107,15 @@ class OrderRejected(ValueError):
         status: int = 409,
         title: str = "order refused",
         lines: list[dict[str, Any]] | None = None,
+        code: str | None = None,
+        facts: dict[str, Any] | None = None,
     ) -> None:
         self.problems = problems
         self.status = status
         self.title = title
         self.lines = lines or []
+        self.code = code
+        self.facts = facts or {}
         super().__init__(f"{title}: " + "; ".join(problems))
 
 
@@ -707,8 +712,8 @@ def list_orders(
         query = query.where(CustomerOrder.status == status)
     rows = session.execute(query).all()
     found = [
-        OrderSummary(**_head(order, client, login).model_dump(), line_count=n or 0)
-        for order, client, login, n in rows[:limit]
+        OrderSummary(**_head(order, client, user).model_dump(), line_count=n or 0)
+        for order, client, user, n in rows[:limit]
     ]
     return found, len(rows) > limit
 
@@ -720,7 +725,7 @@ def _summaries() -> Any:
         .subquery()
     )
     return (
-        select(CustomerOrder, Client.name, User.login, counts.c.n)
+        select(CustomerOrder, Client.name, User, counts.c.n)
         .join(Client, Client.id == CustomerOrder.client_id)
         .join(User, User.id == CustomerOrder.user_id)
         .outerjoin(counts, counts.c.order_id == CustomerOrder.id)
@@ -729,7 +734,7 @@ def _summaries() -> Any:
 
 
 def order_out(session: Session, order: CustomerOrder) -> OrderOut:
-    """An order with its lines, client name and user login, as the API shows it."""
+    """An order with its lines, client name and user, as the API shows it."""
     client = session.get(Client, order.client_id)
     user = session.get(User, order.user_id)
     lines = session.scalars(
@@ -737,7 +742,7 @@ def order_out(session: Session, order: CustomerOrder) -> OrderOut:
         .where(CustomerOrderLine.order_id == order.id)
         .order_by(CustomerOrderLine.position)
     )
-    head = _head(order, client.name if client else "", user.login if user else "")
+    head = _head(order, client.name if client else "", user)
     return OrderOut(
         **head.model_dump(),
         note=order.note,
@@ -749,10 +754,11 @@ def order_out(session: Session, order: CustomerOrder) -> OrderOut:
     )
 
 
-def _head(order: CustomerOrder, client_name: str, user_login: str) -> OrderHead:
+def _head(order: CustomerOrder, client_name: str, user: User | None) -> OrderHead:
     return OrderHead(
         id=order.id, client_id=order.client_id, client_name=client_name,
-        user_login=user_login, department=order.department,
+        user_login=user.login if user else "", user_name=user.name if user else "",
+        department=order.department,
         client_group=order.client_group, status=order.status,  # type: ignore[arg-type]
         total=rub_text(order.total_kop), created_at=order.created_at,
     )  # fmt: skip
@@ -784,7 +790,8 @@ def change_status(
         raise OrderRejected(
             [f"order {order.id} is `{order.status}` and cannot become `{status}` "
              f"(allowed next: {choices})"],
-            status=409, title="status change refused",
+            status=409, title="status change refused", code="status_not_allowed",
+            facts={"order_status": order.status, "requested_status": status},
         )  # fmt: skip
     audit.write(session, order, action="update", actor=actor,
                 changes={"status": status})  # fmt: skip

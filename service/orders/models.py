@@ -112,6 +112,7 @@ class OrderHead(BaseModel):
     client_id: int
     client_name: str
     user_login: str
+    user_name: str = Field(description="The name of the user who placed it.")
     department: str | None
     client_group: str
     status: Status

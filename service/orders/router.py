@@ -152,6 +152,8 @@ async def order_rejected(request: Request, exc: Exception) -> JSONResponse:
     }
     if exc.lines:
         body["lines"] = exc.lines
+    if exc.code is not None:
+        body.update(code=exc.code, **exc.facts)
     return JSONResponse(
         body, status_code=exc.status, media_type="application/problem+json"
     )

@@ -66,6 +66,7 @@ class CurrentUser:
     role: str
     department: str | None
     language: str
+    department_name: str | None = None  # the name people read, for pages
 
     def can(self, right: str) -> bool:
         """Whether this user's role grants `right`."""
@@ -177,6 +178,7 @@ def current_user(session: Session, user: User) -> CurrentUser:
         role=user.role,
         department=department.code if department else None,
         language=user.language,
+        department_name=department.name if department else None,
     )
 
 

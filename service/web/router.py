@@ -101,11 +101,21 @@ def wants_page(request: Request) -> bool:
     )
 
 
-def error_page(request: Request, status: int, message: str) -> HTMLResponse:
-    """An error as a page of the workstation, in its language."""
+def ui_error(request: Request, status: int, message: str) -> HTMLResponse | None:
+    """An error of a `/ui` request as the workstation shows it, in its
+    language: a page for a browser navigating, a fragment for the script's
+    requests; None for the API, which answers problem+json in English."""
+    if not request.url.path.startswith("/ui"):
+        return None
+    page = "error.html" if wants_page(request) else "_error.html"
+    return _error(request, page, status, message)
+
+
+def _error(request: Request, name: str, status: int, message: str) -> HTMLResponse:
     user = getattr(request.state, "user", None)
-    return render(request, "error.html", user, status_code=status,
-                  status=status, message=message)  # fmt: skip
+    said = i18n.page_error(status, message, language(request, user))
+    return render(request, name, user, status_code=status,
+                  status=status, message=said, code=None)  # fmt: skip
 
 
 @router.get("/")

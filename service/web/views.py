@@ -21,6 +21,8 @@ CART_KEYS: tuple[str, ...] = (
     "source", "warehouse", "load_id", "row", "multiplicity", "qty", "qty_approx",
     "delivery_days_min", "delivery_days_max", "price",
 )  # fmt: skip
+# currencies a page writes with their sign; others by their ISO code
+CURRENCY_SIGNS: dict[str, str] = {"RUB": "₽"}
 # what keys an offer on the page: not its load and row, which a new load changes
 KEY_FIELDS: tuple[str, ...] = ("supplier_id", "warehouse", "brand", "article")
 
@@ -182,7 +184,8 @@ def _purchase(line: dict[str, Any], x: dict[str, Any], language: str) -> str | N
     if line.get("purchase_price") is None:
         return None
     price = money(line["purchase_price"], language)
-    text = f"{price} {line.get('currency') or ''}".strip()
+    currency = line.get("currency") or ""
+    text = f"{price} {CURRENCY_SIGNS.get(currency, currency)}".strip()
     if x.get("rate") and line.get("currency") not in (None, "RUB"):
         rate = f"{Decimal(x['rate']).normalize():f}"
         text += f" × {rate if language == 'en' else rate.replace('.', ',')}"

@@ -90,7 +90,8 @@ def add_clients(database: Database) -> tuple[int, int]:
 def opened(install: Install) -> Iterator[Shop]:
     """The app over `install` with a manager of department `msk` signed in."""
     with TestClient(create_app(install.settings)) as client:
-        sign_in(client, role="manager", login="anna", department="msk")
+        sign_in(client, role="manager", login="anna", department="msk",
+                name="Анна Смирнова")  # fmt: skip
         database: Database = client.app.state.db  # type: ignore[attr-defined]
         retail, wholesale = add_clients(database)
         yield Shop(client, database, retail, wholesale)
@@ -237,7 +238,8 @@ def test_an_order_takes_the_servers_price_for_the_client(shop: Shop) -> None:
     total = Decimal(alpha["price"]) * 2 + Decimal(beta["price"]) * 3
     assert without_times(body) == {
         "id": body["id"], "client_id": shop.wholesale_id, "client_name": "ООО Ромашка",
-        "user_login": "anna", "department": "msk", "client_group": "wholesale",
+        "user_login": "anna", "user_name": "Анна Смирнова", "department": "msk",
+        "client_group": "wholesale",
         "status": "new", "total": f"{total:.2f}", "note": "к пятнице",
         "updated_by": "anna", "version": 1,
         "next_statuses": ["confirmed", "cancelled"],
@@ -785,8 +787,8 @@ def test_orders_are_listed_newest_first_and_filtered(shop: Shop) -> None:
     new = shop.client.get("/api/orders", params={"status": "new", "limit": 1})
 
     def summary(order: dict[str, Any], status: str = "new") -> dict[str, Any]:
-        keys = ("id", "client_id", "client_name", "user_login", "department",
-                "client_group", "total", "created_at")  # fmt: skip
+        keys = ("id", "client_id", "client_name", "user_login", "user_name",
+                "department", "client_group", "total", "created_at")  # fmt: skip
         return {**{k: order[k] for k in keys}, "status": status, "line_count": 1}
 
     assert every == {
@@ -825,6 +827,8 @@ def test_statuses_move_on_one_step_at_a_time(shop: Shop) -> None:
         "detail": "1 problem(s); nothing was saved",
         "problems": [f"order {order_id} is `new` and cannot become `issued` "
                      "(allowed next: `confirmed`, `cancelled`)"],
+        "code": "status_not_allowed", "order_status": "new",
+        "requested_status": "issued",
     })  # fmt: skip
     assert [(s["status"], s["version"], s["next_statuses"]) for s in steps] == [
         ("confirmed", 2, ["ordered", "cancelled"]),

@@ -3,6 +3,7 @@ server renders and sends, in the page's language."""
 
 from __future__ import annotations
 
+import html as html_text
 import io
 import re
 from collections.abc import Iterator
@@ -14,6 +15,9 @@ import orjson
 import pytest
 
 from parts.settings import get_settings
+from service.db.audit import Actor
+from service.db.session import transaction
+from service.users.logic import save_department
 from service.web import views
 from tests.service.signin import page_session
 from tests.service.test_orders import (
@@ -144,3 +148,72 @@ def test_the_results_export_is_named_after_the_search_in_its_own_letters(
     )
     assert answer.headers["content-disposition"] == header
     assert api.headers["content-disposition"] == header
+
+
+def shown(html: str) -> str:
+    """The text a person reads in a page's `main` (or a fragment), tags dropped."""
+    body = re.search(r"<main[^>]*>(.*)</main>", html, re.S)
+    text = re.sub(
+        r"<script.*?</script>|<[^>]+>", " ", body[1] if body else html, flags=re.S
+    )
+    return " ".join(html_text.unescape(text).split())
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "ru", "en"),
+    [
+        ("/ui/orders/99999", 404,
+         "Не найдено (404) Заказ № 99999 не найден К проценке",
+         "Not found (404) Order 99999 was not found Back to search"),
+        ("/ui/orders/abc", 422,
+         "Ошибка (422) Номер заказа — это число: проверьте адрес страницы К проценке",
+         "Error (422) An order number is a number: check the page's address "
+         "Back to search"),
+        ("/ui/no-such-page", 404,
+         "Не найдено (404) Такой страницы нет К проценке",
+         "Not found (404) There is no such page Back to search"),
+    ],
+)  # fmt: skip
+def test_an_error_page_speaks_the_pages_language_never_the_apis(
+    page: tuple[Shop, str], url: str, status: int, ru: str, en: str
+) -> None:
+    shop, _ = page
+
+    russian = shop.client.get(url)
+    shop.client.cookies.set("parts_lang", "en")
+    english = shop.client.get(url)
+
+    assert (russian.status_code, shown(russian.text)) == (status, ru)
+    assert (english.status_code, shown(english.text)) == (status, en)
+    api = shop.client.get(url.replace("/ui/", "/api/"), headers={"Accept": "*/*"})
+    assert api.headers["content-type"] in (
+        "application/json",
+        "application/problem+json",
+    )
+
+
+def test_order_pages_name_the_manager_and_the_header_the_department(
+    page: tuple[Shop, str],
+) -> None:
+    shop, _ = page
+    offers = quote_lines(shop, "0986452041", "BOSCH", client_id=shop.retail_id)
+    line = {k: offer_of(offers, "alpha")[k] for k in
+            ("brand", "article", "supplier_id", "source", "warehouse", "load_id", "row")}  # fmt: skip
+    with shop.database.sessions() as session, transaction(session):
+        save_department(session, code="msk", name="Москва, Варшавское ш.",
+                        actor=Actor("test", "seed"))  # fmt: skip
+    placed = shop.client.post(
+        "/api/orders",
+        json={"client_id": shop.retail_id, "lines": [{**line, "qty": 1}]},
+        headers={"Idempotency-Key": "k1", "X-CSRF-Token": page[1]},
+    )
+    assert placed.status_code == 201, placed.text
+
+    one = shop.client.get(f"/ui/orders/{placed.json()['id']}").text
+    every = shop.client.get("/ui/orders").text
+
+    who = re.search(r'<span class="who">([^<]*)</span>', one)
+    assert who is not None and who[1] == "Анна Смирнова · Москва, Варшавское ш."
+    assert "Менеджер: Анна Смирнова" in shown(one)
+    assert "anna" not in shown(one) and "anna" not in shown(every)
+    assert "Анна Смирнова" in shown(every)

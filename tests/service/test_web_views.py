@@ -190,3 +190,13 @@ def test_the_lines_on_screen_are_kept_in_their_order_and_the_gone_counted() -> N
     kept, missing = views.on_screen(lines, shown)
 
     assert (kept, missing) == ([lines[2], lines[0]], 1)
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_a_purchase_in_roubles_is_written_with_the_rouble_sign(language: str) -> None:
+    line = {**LINE, "purchase_price": "412.30", "currency": "RUB",
+            "explanation": {**LINE["explanation"], "rate": "1.000000"}}  # fmt: skip
+
+    first = views.explanation_items(line, language)[0]
+
+    assert first == ("x_purchase", f"{views.money('412.30', language)} ₽")
