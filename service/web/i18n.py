@@ -298,8 +298,9 @@ _NOTES_RU: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^no brand holds the article `(.+)`$", r"Артикул «\1» не найден ни у одного бренда"),
         (r"^only online suppliers offer `(.+)`$", r"«\1» есть только у онлайн-поставщиков"),
         (r"^no part names hold `(.+)`$", r"Нет деталей с названием «\1»"),
-        (r"^visible suppliers were narrowed by department or price group$",
-         "Часть прайс-листов скрыта: они не для вашего подразделения"),
+        (r"^price lists hidden from this department or price group hold offers "
+         r"for this search$",
+         "Предложения есть в прайс-листах, скрытых для вашего подразделения"),
         (r"^VIN (\S+): (\d+) catalogue vehicles, (\d+) parts of `(.+)`$",
          r"VIN \1: автомобилей в каталоге: \2, деталей «\4»: \3"),
         (r"^VIN (\S+): (\d+) catalogue vehicles of model `(.+)`, (\d+) parts of `(.+)`$",

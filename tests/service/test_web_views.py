@@ -20,6 +20,10 @@ from service.web.query import BoxQuery, read_box
         ("OC 90", BoxQuery(article="OC 90")),
         ("Д387Е", BoxQuery(article="Д387Е")),
         ("MANN W712/75", BoxQuery(article="W712/75", brand="MANN")),
+        ("0986452041 BOSCH", BoxQuery(article="0986452041", brand="BOSCH")),
+        ("0 986 452 041 bosch", BoxQuery(article="0 986 452 041", brand="bosch")),
+        ("W712/75 MANN", BoxQuery(article="W712/75", brand="MANN")),
+        ("MANN 555", BoxQuery(article="555", brand="MANN")),
         ("фильтр масляный", BoxQuery(text="фильтр масляный")),
         ("фильтр 1.6", BoxQuery(text="фильтр 1.6")),
         ("MANN фильтр", BoxQuery(text="MANN фильтр")),
@@ -153,6 +157,9 @@ def test_both_languages_have_every_label() -> None:
          "the parts of all of them are listed",
          "Модели «Веста» нет в каталоге среди машин этой марки и года: "
          "показаны детали всех"),
+        ("price lists hidden from this department or price group hold offers for "
+         "this search",
+         "Предложения есть в прайс-листах, скрытых для вашего подразделения"),
         ("something new", "something new"),
     ],
 )  # fmt: skip
