@@ -26,6 +26,11 @@ MATCH_LABELS = {
     "verified_analog": "проверенный аналог",
     "analog": "аналог",
 }
+# delivery days in two number columns a client can sort and filter
+DAYS_COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("delivery_days_min", "Срок от, дн.", 9),
+    ("delivery_days_max", "Срок до, дн.", 9),
+)
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("match", "Тип", 20),
     ("brand", "Бренд", 18),
@@ -33,8 +38,7 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("name", "Наименование", 48),
     ("qty", "Наличие", 10),
     ("multiplicity", "Кратность", 10),
-    ("delivery_days_min", "Срок от, дн.", 9),
-    ("delivery_days_max", "Срок до, дн.", 9),
+    *DAYS_COLUMNS,
     ("delivery_probability", "Вероятность, %", 14),
     ("price", "Цена, ₽", 14),
 )

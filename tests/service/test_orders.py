@@ -917,23 +917,37 @@ def test_the_workbook_shows_the_client_its_prices_only(shop: Shop) -> None:
     rows = [tuple(row) for row in sheet.iter_rows(values_only=True)]
     moscow = ZoneInfo("Europe/Moscow")  # PARTS_TIMEZONE's default
     date = dt.datetime.fromisoformat(placed["created_at"]).astimezone(moscow)
-    blank = (None,) * 7
+    blank = (None,) * 8
     assert rows == [
         (f"Заказ № {placed['id']} от {date:%d.%m.%Y}", *blank),
         ("Клиент: ООО Ромашка", *blank),
+        ("Статус: Новый", *blank),
         (None, *blank),
         ("№", "Бренд", "Артикул", "Наименование", "Кол-во", "Цена", "Сумма",
-         "Срок, дн."),
+         "Срок от, дн.", "Срок до, дн."),
         (1, "BOSCH", "0 986 452 041", "Фильтр масляный", 2, float(alpha["price"]),
-         float(rub(alpha["price"], 2)), "1–2"),
+         float(rub(alpha["price"], 2)), 1, 2),
         (2, "BOSCH", "0986452041", "Фильтр масляный", 1, float(beta["price"]),
-         float(beta["price"]), "5–7"),
-        (None, None, None, "Итого", None, None, float(placed["total"]), None),
+         float(beta["price"]), 5, 7),
+        (None, None, None, "Итого", None, None, float(placed["total"]), None, None),
     ]  # fmt: skip
     cells = {str(c) for row in rows for c in row if c is not None}
     purchases = {alpha["purchase_price"], beta["purchase_price"]}
     assert not cells & (purchases | {str(float(p)) for p in purchases})
     assert not cells & {"alpha", "beta", "Альфа", "Бета"}
+
+
+def test_a_cancelled_orders_workbook_says_it_is_cancelled(shop: Shop) -> None:
+    order_id = place(shop)["id"]
+    shop.client.post(f"/api/orders/{order_id}/status", json={"status": "cancelled"})
+
+    answer = shop.client.get(f"/api/orders/{order_id}/export.xlsx")
+
+    sheet = openpyxl.load_workbook(io.BytesIO(answer.content)).active
+    assert sheet is not None
+    assert [sheet.cell(row=r, column=1).value for r in (2, 3)] == [
+        "Клиент: ООО Ромашка", "Статус: Отменён",
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
