@@ -40,6 +40,9 @@ log = logging.getLogger(__name__)
 
 Sort = Literal["price", "delivery", "probability"]
 Match = Literal["exact", "verified_analog", "analog"]
+# what a search looked for: its `exact` lines are that article, the parts
+# whose names hold the words, or the VIN's catalogue parts
+FoundBy = Literal["article", "name", "vin"]
 SORTS: tuple[str, ...] = ("price", "delivery", "probability")
 _GROUP: dict[str, int] = {"exact": 0, "verified_analog": 1, "analog": 2}
 HIDDEN_HOLD_SOME = (
@@ -155,10 +158,12 @@ class QuoteAnswer:
     timings_ms: dict[str, float]
     generation: str | None
     notes: list[str] = field(default_factory=list)
+    found_by: FoundBy = "article"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "query": self.query,
+            "found_by": self.found_by,
             "brands": self.brands,
             "lines": self.lines,
             "identities": self.identities,
@@ -712,10 +717,19 @@ class _Run:
             timings_ms=self.timings.to_dict(),
             generation=self.manifest.generation if self.manifest else None,
             notes=self.notes,
+            found_by=found_by(request),
         )
 
 
 _NO_META: tuple[str, float | None, str | None] = ("", None, None)
+
+
+def found_by(request: QuoteRequest) -> FoundBy:
+    """What a request searches by: a VIN (with the part's name), words of a
+    name, or an article."""
+    if request.vin:
+        return "vin"
+    return "name" if request.text and not request.article else "article"
 
 
 def _hop(hop: Any) -> dict[str, Any]:

@@ -14,7 +14,13 @@ from pipelines.demo_catalogue import DEMO_VINS, generate_demo_catalogue
 from search.catalogue_lake import CatalogueCache
 from search.index_store import SupplierMeta
 from search.online.client import OnlineOffer, OnlineResult
-from search.quotes import HIDDEN_HOLD_SOME, QuoteEngine, QuoteError, QuoteRequest
+from search.quotes import (
+    HIDDEN_HOLD_SOME,
+    QuoteEngine,
+    QuoteError,
+    QuoteRequest,
+    found_by,
+)
 from tests.search.factories import Store, make_store
 from tests.search.test_quotes_engine import METAS, PRICING, S1, S2, _Online
 
@@ -124,3 +130,18 @@ def test_hidden_price_lists_are_mentioned_only_when_they_hold_the_part(
     assert notes(article="NOSUCH1", brand="BOSCH") == ["no offers for `BOSCH NOSUCH1`"]
     assert notes(text="карбюратор") == ["no part names hold `карбюратор`"]
     assert notes(text="!!!") == ["no part names hold `!!!`"]
+
+
+@pytest.mark.parametrize(
+    ("request_", "by"),
+    [
+        (QuoteRequest(article="0986452041"), "article"),
+        (QuoteRequest(article="0986452041", text="фильтр"), "article"),
+        (QuoteRequest(text="фильтр масляный"), "name"),
+        (QuoteRequest(vin="XTAGFL110KY100017", text="колодки"), "vin"),
+    ],
+)
+def test_an_answer_says_what_its_search_looked_for(
+    request_: QuoteRequest, by: str
+) -> None:
+    assert found_by(request_) == by
