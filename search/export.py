@@ -26,6 +26,11 @@ MATCH_LABELS = {
     "verified_analog": "проверенный аналог",
     "analog": "аналог",
 }
+# delivery days in two number columns a client can sort and filter
+DAYS_COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("delivery_days_min", "Срок от, дн.", 9),
+    ("delivery_days_max", "Срок до, дн.", 9),
+)
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("match", "Тип", 20),
     ("brand", "Бренд", 18),
@@ -33,8 +38,7 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("name", "Наименование", 48),
     ("qty", "Наличие", 10),
     ("multiplicity", "Кратность", 10),
-    ("delivery_days_min", "Срок от, дн.", 9),
-    ("delivery_days_max", "Срок до, дн.", 9),
+    *DAYS_COLUMNS,
     ("delivery_probability", "Вероятность, %", 14),
     ("price", "Цена, ₽", 14),
 )
@@ -42,6 +46,10 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
 STOCK_FROM = '"от "0'
 STOCK_SOME = '"есть"'
 MONEY = "#,##0.00"
+MISSING = (
+    "Строк с экрана, которых больше нет в предложении: {n} (поставщик обновил "
+    "прайс-лист или снял предложение)"
+)
 
 
 class WorkbookClient(Protocol):
@@ -94,14 +102,16 @@ def quote_workbook(
     zone: dt.tzinfo,
     client: WorkbookClient | None = None,
     title: str | None = None,
+    missing: int = 0,
 ) -> bytes:
     """The lines of a quote answer as XLSX bytes, dated today in `zone`,
-    headed with the `client` it was priced for."""
+    headed with the `client` it was priced for and, when `missing` lines
+    asked for are no longer offered, how many."""
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "Проценка"
-    _heading(sheet, answer, zone=zone, client=client, title=title)
+    _heading(sheet, answer, zone=zone, client=client, title=title, missing=missing)
     header_row = _header(sheet)
     lines = answer.get("lines") or []
     for line in lines:
@@ -122,6 +132,7 @@ def _heading(
     zone: dt.tzinfo,
     client: WorkbookClient | None,
     title: str | None,
+    missing: int,
 ) -> None:
     query = answer.get("query") or {}
     asked = " ".join(
@@ -132,6 +143,9 @@ def _heading(
     if client is not None:
         sheet.append([f"Клиент: {client.name}, группа: {client.group_name}"])
     sheet.append([f"Дата: {dt.datetime.now(zone).strftime('%d.%m.%Y')}"])
+    if missing:
+        sheet.append([MISSING.format(n=missing)])
+        sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
     sheet.append([])
 
 

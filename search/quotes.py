@@ -40,8 +40,14 @@ log = logging.getLogger(__name__)
 
 Sort = Literal["price", "delivery", "probability"]
 Match = Literal["exact", "verified_analog", "analog"]
+# what a search looked for: its `exact` lines are that article, the parts
+# whose names hold the words, or the VIN's catalogue parts
+FoundBy = Literal["article", "name", "vin"]
 SORTS: tuple[str, ...] = ("price", "delivery", "probability")
 _GROUP: dict[str, int] = {"exact": 0, "verified_analog": 1, "analog": 2}
+HIDDEN_HOLD_SOME = (
+    "price lists hidden from this department or price group hold offers for this search"
+)
 _NONE_LAST = 1 << 62
 
 
@@ -152,10 +158,12 @@ class QuoteAnswer:
     timings_ms: dict[str, float]
     generation: str | None
     notes: list[str] = field(default_factory=list)
+    found_by: FoundBy = "article"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "query": self.query,
+            "found_by": self.found_by,
             "brands": self.brands,
             "lines": self.lines,
             "identities": self.identities,
@@ -335,16 +343,36 @@ class _Run:
         if lines and no_brand in self.notes:
             self.notes.remove(no_brand)
             self.notes.append(f"only online suppliers offer `{self.article}`")
-        if lines or self.notes:
+        if lines:
             return
-        if request.article:
+        if not self.notes and request.article:
             asked = f"{request.brand or ''} {self.article}".strip()
             self.notes.append(f"no offers for `{asked}`")
-        elif request.text and not request.vin:
+        elif not self.notes and request.text and not request.vin:
             self.notes.append(f"no part names hold `{request.text}`")
-        if self.allowed is not None:  # some price lists are hidden from this caller
-            self.notes.append("visible suppliers were narrowed by department or "
-                              "price group")  # fmt: skip
+        if "pricelist" in request.sources and self._hidden_hold_some():
+            self.notes.append(HIDDEN_HOLD_SOME)
+
+    def _hidden_hold_some(self) -> bool:
+        """Whether price lists hidden from this caller (by department or price
+        group) hold offers for this search: the search's own lookup, over
+        them. Asked only of an empty answer, so it costs an empty search."""
+        snapshot = self.snapshot
+        if snapshot is None or self.allowed is None:
+            return False
+        hidden = (
+            frozenset(self.manifest.suppliers if self.manifest else ()) - self.allowed
+        )
+        if not hidden:
+            return False
+        if self.wanted:
+            keys = [(w.brand, w.article) for w in self.wanted]
+            return bool(snapshot.find(keys, allowed=hidden, limit=1)[1])
+        if self.request.text and not self.request.vin:
+            words, brand = self._text_terms()
+            found = words and snapshot.text(words, allowed=hidden, brand=brand, limit=1)
+            return bool(found)
+        return bool(self.article and snapshot.brands(self.article, allowed=hidden))
 
     # identities ------------------------------------------------------------
 
@@ -379,17 +407,22 @@ class _Run:
         # too: choosing one lists its analogs' offers
         return sorted(found.values(), key=lambda c: (-c["offers"], c["brand"]))
 
-    def _from_text(self) -> list[Wanted]:
+    def _text_terms(self) -> tuple[list[str], str | None]:
+        """The words a name search looks for, and the brand it is narrowed to."""
         from search import text_index
 
         words = text_index.terms(self.request.text or "")
-        if not words or self.snapshot is None:
-            return []
         brand = (
             self.engine._brands().canonical(self.request.brand)
             if self.request.brand
             else None
         )
+        return words, brand
+
+    def _from_text(self) -> list[Wanted]:
+        words, brand = self._text_terms()
+        if not words or self.snapshot is None:
+            return []
         limit = self.engine.max_text_identities
         keys = self.snapshot.text(
             words, allowed=self.allowed, brand=brand, limit=limit + 1
@@ -684,10 +717,19 @@ class _Run:
             timings_ms=self.timings.to_dict(),
             generation=self.manifest.generation if self.manifest else None,
             notes=self.notes,
+            found_by=found_by(request),
         )
 
 
 _NO_META: tuple[str, float | None, str | None] = ("", None, None)
+
+
+def found_by(request: QuoteRequest) -> FoundBy:
+    """What a request searches by: a VIN (with the part's name), words of a
+    name, or an article."""
+    if request.vin:
+        return "vin"
+    return "name" if request.text and not request.article else "article"
 
 
 def _hop(hop: Any) -> dict[str, Any]:

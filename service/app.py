@@ -169,8 +169,8 @@ async def _database_down(request: Request, exc: Exception) -> Response:
 
 def _problem(status: int, title: str) -> Any:
     async def handler(request: Request, exc: Exception) -> Response:
-        if web.wants_page(request):
-            return web.error_page(request, status, str(exc))
+        if (shown := web.ui_error(request, status, str(exc))) is not None:
+            return shown
         return JSONResponse(
             {
                 "type": "about:blank",
@@ -188,8 +188,8 @@ def _problem(status: int, title: str) -> Any:
 async def _http_problem(request: Request, exc: Exception) -> Response:
     """FastAPI's own HTTP errors (401, 404 routes…) as problem+json too."""
     assert isinstance(exc, StarletteHTTPException)
-    if web.wants_page(request):
-        return web.error_page(request, exc.status_code, str(exc.detail))
+    if (shown := web.ui_error(request, exc.status_code, str(exc.detail))) is not None:
+        return shown
     return JSONResponse(
         {"type": "about:blank", "title": str(exc.detail), "status": exc.status_code,
          "detail": str(exc.detail)},
@@ -205,8 +205,8 @@ async def _validation_problem(request: Request, exc: Exception) -> Response:
     problems = [
         f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
     ]
-    if web.wants_page(request):
-        return web.error_page(request, 422, "; ".join(problems))
+    if (shown := web.ui_error(request, 422, "; ".join(problems))) is not None:
+        return shown
     return JSONResponse(
         {"type": "about:blank", "title": "bad input", "status": 422,
          "detail": "; ".join(problems), "problems": problems},

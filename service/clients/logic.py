@@ -30,6 +30,9 @@ from service.db.audit import Actor
 from service.db.models import Client, ClientGroup, ClientPhone, Vehicle
 
 MAX_FOUND = 50
+# a phone's first digits searched as dictated after the country code (`916`);
+# fewer would match a whole operator's numbers
+SHORTEST_PHONE_START = 3
 _DIGITS = re.compile(r"\D+")
 _PHONE_TEXT = re.compile(r"[\d\s+()\-.]+")
 _PLATE_PIECE = re.compile(r"\d.*[^\W\d_]|[^\W\d_].*\d")  # a letter and a digit
@@ -155,6 +158,9 @@ def find_clients(
     if not rows and how == "plate" and _plate_or_none(text) is None:
         # `Авто 1` reads like a piece of a plate, but may be a name
         how, rows = "name", _first(session, _by_name(text), limit)
+    elif not rows and how == "phone" and len(text) == SHORTEST_PHONE_START:
+        # `916` is a phone's start as dictated, but may be in a name
+        how, rows = "name", _first(session, _by_name(text), limit)
     return rows[:limit], how, len(rows) > limit
 
 
@@ -184,6 +190,11 @@ def _match(text: str, region: str) -> tuple[str, Any]:
         return "plate", base.join(Vehicle).where(Vehicle.plate == plate)
     if len(digits) >= 4 and _PHONE_TEXT.fullmatch(text):
         return "phone", base.join(ClientPhone).where(_phone_match(text, region))
+    if len(digits) == SHORTEST_PHONE_START and digits == text:
+        # as a national number's start only (the first reading): as the last
+        # three digits it would match every thousandth number
+        start = _starts(ClientPhone.e164, phone_prefixes(digits, region)[0])
+        return "phone", base.join(ClientPhone).where(start)
     fragment = plate_fragment(text) if _PLATE_PIECE.search(text) else None
     if fragment is not None and len(fragment) >= 3:
         # letters and digits in a plate's alphabet: a piece of a plate

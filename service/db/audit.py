@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Connection, inspect, select
+from sqlalchemy import ColumnElement, Connection, and_, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from service.db.models import (
@@ -35,6 +35,11 @@ MAX_AUDIT_ROWS = 1000
 REDACTED = "<redacted>"
 # a secret value this write set (a new user's password hash, a changed one)
 REDACTED_SET = "<redacted: set>"
+# the tables whose rows belong to a department; a row of none there is an
+# admin's (an order placed for every department's lists), not everyone's
+OF_A_DEPARTMENT = frozenset(
+    {"customer_orders", "customer_order_lines", "users", "auth_tokens"}
+)
 
 
 @dataclass(frozen=True)
@@ -179,6 +184,19 @@ def department_of(
             select(Department.code).where(Department.id == values["department_id"])
         )
     return None
+
+
+def readable(mine: ColumnElement[bool] | None) -> ColumnElement[bool] | None:
+    """The entries a reader sees: those `mine` allows (their department's, as
+    the orders list says; None: every entry), and those of tables whose rows
+    belong to no department (clients, pricing rules, departments, rates)."""
+    if mine is None:
+        return None
+    shared = and_(
+        AuditEntry.department.is_(None),
+        AuditEntry.table_name.not_in(sorted(OF_A_DEPARTMENT)),
+    )
+    return or_(mine, shared)
 
 
 def entries(

@@ -25,10 +25,11 @@ def get_audit(
 ) -> audit.AuditPage:
     """The newest audit entries, capped; `truncated` when there are more.
 
-    An admin reads every entry; others those of their own department and of
-    rows that belong to none (clients, pricing rules…).
+    An admin reads every entry; others those of the orders, users and
+    sign-ins of their own department (as the orders list shows them) and
+    those of tables with no department (clients, pricing rules…).
     """
-    seen = department_clause(user, AuditEntry.department, or_none=True)
+    seen = audit.readable(department_clause(user, AuditEntry.department))
     rows, truncated = audit.entries(session, table=table, limit=limit, where=seen)
     return audit.AuditPage(
         entries=[

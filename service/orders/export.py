@@ -1,7 +1,8 @@
 """A customer order as an Excel workbook for the client (openpyxl).
 
 The sheet holds what the client may see: parts, quantities, the client's
-prices and delivery days; never purchase prices or suppliers. Labels are
+prices and delivery days (numbers, from and to, as in the results workbook)
+and the order's status; never purchase prices or suppliers. Labels are
 Russian, as a client here expects.
 """
 
@@ -16,6 +17,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from search.export import DAYS_COLUMNS, MONEY
+from service.orders.logic import STATUS_LABELS
 from service.orders.models import OrderLineOut, OrderOut
 
 COLUMNS: tuple[tuple[str, int], ...] = (
@@ -26,9 +29,8 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("Кол-во", 10),
     ("Цена", 14),
     ("Сумма", 14),
-    ("Срок, дн.", 10),
+    *((label, width) for _, label, width in DAYS_COLUMNS),
 )
-MONEY = "#,##0.00"
 
 
 def order_workbook(order: OrderOut, *, zone: dt.tzinfo) -> bytes:
@@ -41,6 +43,9 @@ def order_workbook(order: OrderOut, *, zone: dt.tzinfo) -> bytes:
     sheet.append([f"Заказ № {order.id} от {date}"])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append([f"Клиент: {order.client_name}"])
+    # a cancelled order must not pass for a valid one
+    sheet.append([f"Статус: {STATUS_LABELS['ru'][order.status]}"])
+    sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
     sheet.append([])
     header_row = _header(sheet)
     for line in order.lines:
@@ -76,17 +81,11 @@ def _row(line: OrderLineOut) -> list[object]:
         line.qty,
         Decimal(line.price),
         Decimal(line.amount),
-        delivery_text(line.delivery_days_min, line.delivery_days_max),
+        line.delivery_days_min,
+        line.delivery_days_max,
     ]
 
 
 def _money(sheet: Worksheet, row: int) -> None:
     for col in (6, 7):
         sheet.cell(row=row, column=col).number_format = MONEY
-
-
-def delivery_text(lo: int | None, hi: int | None) -> str:
-    """Delivery days as a client reads them: `1–2`, `3`, or empty."""
-    if lo is None or hi is None or lo == hi:
-        return "" if lo is None and hi is None else str(lo if lo is not None else hi)
-    return f"{lo}–{hi}"

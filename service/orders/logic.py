@@ -12,7 +12,7 @@ import asyncio
 import hashlib
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -30,6 +30,8 @@ from service.db.audit import Actor
 from service.db.models import Client, CustomerOrder, CustomerOrderLine, User, utcnow
 from service.db.session import transaction
 from service.orders.models import (
+    CheckLine,
+    OrderCheck,
     OrderHead,
     OrderIn,
     OrderLineIn,
@@ -80,6 +82,11 @@ MAX_ORDERS = 200
 SEARCH_LIMIT = 10_000
 PRICES_CHANGED = "prices changed: review and submit again"
 
+# what tells one offer from another: a price-list row, or an online supplier's
+# offers of a part at a warehouse (the cheapest of them is taken)
+OFFER_KEYS = ("source", "supplier_id", "warehouse", "brand", "article", "load_id",
+              "row")  # fmt: skip
+
 # (brand, article, source, online supplier id or None): one search each
 # brand, article, source, online supplier, and whether analogs are searched
 Identity = tuple[str, str, str, str | None, bool]
@@ -89,7 +96,8 @@ class OrderRejected(ValueError):
     """An order or a status change refused; `problems` lists every reason.
 
     `lines` holds the per-line problems (position, code, prices) for a page
-    to mark; `status` is the HTTP status an API answers with.
+    to mark; `status` is the HTTP status an API answers with; `code` and
+    `facts` say a refusal of the whole in terms a page can put in its words.
     """
 
     def __init__(
@@ -99,11 +107,15 @@ class OrderRejected(ValueError):
         status: int = 409,
         title: str = "order refused",
         lines: list[dict[str, Any]] | None = None,
+        code: str | None = None,
+        facts: dict[str, Any] | None = None,
     ) -> None:
         self.problems = problems
         self.status = status
         self.title = title
         self.lines = lines or []
+        self.code = code
+        self.facts = facts or {}
         super().__init__(f"{title}: " + "; ".join(problems))
 
 
@@ -178,6 +190,25 @@ class LineProblem:
         }  # fmt: skip
 
 
+@dataclass(frozen=True)
+class LineCheck:
+    """An order line matched to its current offer (None: not offered any
+    more) and what stops it from being ordered as asked."""
+
+    position: int
+    line: OrderLineIn
+    offer: dict[str, Any] | None
+    problems: list[LineProblem]
+
+    def priced(self) -> PricedLine:
+        """The line as it is ordered (only when it has no problems)."""
+        assert self.offer is not None and not self.problems
+        qty = self.line.qty
+        return PricedLine(
+            self.position, qty, self.offer, stock_checked(qty, self.offer)
+        )
+
+
 # money -----------------------------------------------------------------------------
 
 
@@ -221,17 +252,75 @@ async def submit_order(
     existing = await asyncio.to_thread(replayed, session, submission)
     if existing is not None:
         return await asyncio.to_thread(order_out, session, existing), False
-    pricing = await asyncio.to_thread(
-        pricing_for, session, submission, time_limit_ms=time_limit_ms
-    )
-    # hold no transaction open while the suppliers are asked
-    await asyncio.to_thread(session.rollback)
-    answers = await search_offers(engine, submission.order, pricing)
+    pricing, answers = await priced_answers(
+        session, engine, submission.order, submission.user,
+        time_limit_ms=time_limit_ms,
+    )  # fmt: skip
     lines = price_lines(submission.order, answers)
     order, created = await asyncio.to_thread(
         place_order, session, submission, pricing, lines
     )
     return await asyncio.to_thread(order_out, session, order), created
+
+
+async def check_order(
+    session: Session,
+    engine: QuoteEngine,
+    order: OrderIn,
+    user: CurrentUser,
+    *,
+    time_limit_ms: float,
+) -> OrderCheck:
+    """Price and check an order as `submit_order` would, saving nothing:
+    every line with its offer now, and every problem placing it would meet."""
+    pricing, answers = await priced_answers(
+        session, engine, order, user, time_limit_ms=time_limit_ms
+    )
+    checks = check_lines(order, answers)
+    problems = sorted(
+        (p for check in checks for p in check.problems), key=lambda p: p.position
+    )
+    priced = [
+        (c.offer["price"], c.line.qty)
+        for c in checks
+        if c.offer is not None and c.offer["price"] is not None
+    ]
+    return OrderCheck(
+        orderable=not problems,
+        client_group=pricing.client_group,
+        department=pricing.order_department,
+        total=rub_text(sum(kopecks(price) * qty for price, qty in priced)),
+        lines=[check_out(check) for check in checks],
+        problems=[p.to_dict() for p in problems],
+    )
+
+
+def check_out(check: LineCheck) -> CheckLine:
+    """One checked line as `POST /api/orders/check` answers it."""
+    line = check.line
+    return CheckLine(
+        position=check.position, brand=line.brand, article=line.article,
+        supplier_id=line.supplier_id, source=line.source, warehouse=line.warehouse,
+        qty=line.qty, price_seen=line.price_seen, offer=check.offer,
+    )  # fmt: skip
+
+
+async def priced_answers(
+    session: Session,
+    engine: QuoteEngine,
+    order: OrderIn,
+    user: CurrentUser,
+    *,
+    time_limit_ms: float,
+) -> tuple[Pricing, dict[Identity, dict[str, Any]]]:
+    """Whom and as what department the order is priced for, and the quote
+    answer of each identity of its lines, priced so."""
+    pricing = await asyncio.to_thread(
+        pricing_for, session, order, user, time_limit_ms=time_limit_ms
+    )
+    # hold no transaction open while the suppliers are asked
+    await asyncio.to_thread(session.rollback)
+    return pricing, await search_offers(engine, order, pricing)
 
 
 def replayed(session: Session, submission: Submission) -> CustomerOrder | None:
@@ -256,13 +345,13 @@ def replayed(session: Session, submission: Submission) -> CustomerOrder | None:
 
 
 def pricing_for(
-    session: Session, submission: Submission, *, time_limit_ms: float
+    session: Session, order: OrderIn, user: CurrentUser, *, time_limit_ms: float
 ) -> Pricing:
     """The client's group and discount (404: no client) and the department
     the user searches as: their own, or the one an admin names (403 for
     others, 422 for an unknown one)."""
-    client_group, discount = client_pricing(session, submission.order.client_id)
-    user, asked = submission.user, submission.order.department
+    client_group, discount = client_pricing(session, order.client_id)
+    asked = order.department
     department = search_department(user, asked)
     if asked is not None:
         department_id(session, asked)
@@ -318,47 +407,52 @@ def price_lines(
 ) -> list[PricedLine]:
     """Each line matched to its offer and checked, or `OrderRejected` naming
     every problem of every line."""
-    priced: list[PricedLine] = []
-    problems = repeated_offers(order)
-    for position, line in enumerate(order.lines, start=1):
-        result = price_line(position, line, answers[identity(line)])
-        if isinstance(result, PricedLine):
-            priced.append(result)
-        else:
-            problems.extend(result)
+    checks = check_lines(order, answers)
+    problems = [p for check in checks for p in check.problems]
     if problems:
         raise rejection(problems)
-    return priced
+    return [check.priced() for check in checks]
 
 
-def repeated_offers(order: OrderIn) -> list[LineProblem]:
-    """Lines naming an offer an earlier line named (stock is checked per line)."""
-    first: dict[tuple[Any, ...], int] = {}
-    problems = []
+def check_lines(
+    order: OrderIn, answers: dict[Identity, dict[str, Any]]
+) -> list[LineCheck]:
+    """Every line matched to its current offer, with all that is wrong with
+    ordering it as asked (a line naming an offer an earlier line took too)."""
+    checks = []
+    taken: dict[tuple[Any, ...], int] = {}
     for position, line in enumerate(order.lines, start=1):
-        key = (*identity(line), line.warehouse, line.load_id, line.row)
-        if key in first:
+        check = check_line(position, line, answers[identity(line)])
+        key = offer_key(line, check.offer)
+        if key in taken:
+            # stock is checked per line: two lines of one offer would pass it
             message = (
-                f"the same offer as line {first[key]}: order it once, with the "
+                f"the same offer as line {taken[key]}: order it once, with the "
                 "whole qty"
             )
-            problems.append(
-                LineProblem(position, line, "repeated", message, status=422)
-            )
-        first.setdefault(key, position)
-    return problems
+            repeated = LineProblem(position, line, "repeated", message, status=422)
+            check = replace(check, problems=[repeated, *check.problems])
+        taken.setdefault(key, position)
+        checks.append(check)
+    return checks
 
 
-def price_line(
-    position: int, line: OrderLineIn, answer: dict[str, Any]
-) -> PricedLine | list[LineProblem]:
-    """One line priced from the current offer, or what is wrong with it."""
+def offer_key(line: OrderLineIn, offer: dict[str, Any] | None) -> tuple[Any, ...]:
+    """Which offer a line takes: the one it matched, else the one it names
+    (whether it was asked for as itself or as an analog)."""
+    named = offer or line.model_dump()
+    return tuple(named.get(k) for k in OFFER_KEYS)
+
+
+def check_line(position: int, line: OrderLineIn, answer: dict[str, Any]) -> LineCheck:
+    """One line matched to its current offer and checked."""
     offer = match_offer(line, answer["lines"])
     if offer is None:
-        return [_gone(position, line, answer)]
+        return LineCheck(position, line, None, [_gone(position, line, answer)])
     if offer["price"] is None:
         reason = offer.get("price_reason") or "no pricing rule applies"
-        return [LineProblem(position, line, "no_price", f"no price: {reason}")]
+        problem = LineProblem(position, line, "no_price", f"no price: {reason}")
+        return LineCheck(position, line, offer, [problem])
     problems = qty_problems(position, line, offer)
     price = Decimal(offer["price"])
     if line.price_seen is not None and line.price_seen != price:
@@ -369,9 +463,15 @@ def price_line(
                 extra={"price_seen": str(line.price_seen), "price": offer["price"]},
             )
         )  # fmt: skip
-    if problems:
-        return problems
-    return PricedLine(position, line.qty, offer, stock_checked(line.qty, offer))
+    return LineCheck(position, line, offer, problems)
+
+
+def price_line(
+    position: int, line: OrderLineIn, answer: dict[str, Any]
+) -> PricedLine | list[LineProblem]:
+    """One line priced from the current offer, or what is wrong with it."""
+    check = check_line(position, line, answer)
+    return check.problems or check.priced()
 
 
 def match_offer(
@@ -386,11 +486,46 @@ def match_offer(
         and (o["brand"], o["article"]) == (line.brand, line.article)
     ]  # fmt: skip
     if line.source == "pricelist":
-        same = [o for o in same if (o["load_id"], o["row"]) == (line.load_id, line.row)]
+        return price_list_row(line, same)
+    return _cheapest(same)
+
+
+def price_list_row(
+    line: OrderLineIn, same: list[dict[str, Any]]
+) -> dict[str, Any] | None:
+    """The row of the supplier's live load that is the line's offer.
+
+    While the load the line was seen in is live, only its own row is. After
+    a new load (suppliers send several a day, and a row may move), it is the
+    live row of the same supplier, warehouse, brand and article. Of several
+    such rows (packagings, batches), the same row number is most likely the
+    same line of a file that barely changed; else the one priced closest to
+    what the manager saw (they chose it for that price), the cheaper on a
+    tie; else the cheapest.
+    """
+    if not same:
+        return None
+    if same[0]["load_id"] == line.load_id:  # one supplier: one live load
+        return next((o for o in same if o["row"] == line.row), None)
+    by_row = next((o for o in same if o["row"] == line.row), None)
+    if by_row is not None:
+        return by_row
+    seen = line.price_seen
     priced = [o for o in same if o["price"] is not None]
+    if seen is not None and priced:
+        return min(
+            priced,
+            key=lambda o: (abs(Decimal(o["price"]) - seen), Decimal(o["price"])),
+        )
+    return _cheapest(same)
+
+
+def _cheapest(offers: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The cheapest priced offer, else the first, else None."""
+    priced = [o for o in offers if o["price"] is not None]
     if priced:
         return min(priced, key=lambda o: Decimal(o["price"]))
-    return same[0] if same else None
+    return offers[0] if offers else None
 
 
 def qty_problems(
@@ -577,8 +712,8 @@ def list_orders(
         query = query.where(CustomerOrder.status == status)
     rows = session.execute(query).all()
     found = [
-        OrderSummary(**_head(order, client, login).model_dump(), line_count=n or 0)
-        for order, client, login, n in rows[:limit]
+        OrderSummary(**_head(order, client, user).model_dump(), line_count=n or 0)
+        for order, client, user, n in rows[:limit]
     ]
     return found, len(rows) > limit
 
@@ -590,7 +725,7 @@ def _summaries() -> Any:
         .subquery()
     )
     return (
-        select(CustomerOrder, Client.name, User.login, counts.c.n)
+        select(CustomerOrder, Client.name, User, counts.c.n)
         .join(Client, Client.id == CustomerOrder.client_id)
         .join(User, User.id == CustomerOrder.user_id)
         .outerjoin(counts, counts.c.order_id == CustomerOrder.id)
@@ -599,7 +734,7 @@ def _summaries() -> Any:
 
 
 def order_out(session: Session, order: CustomerOrder) -> OrderOut:
-    """An order with its lines, client name and user login, as the API shows it."""
+    """An order with its lines, client name and user, as the API shows it."""
     client = session.get(Client, order.client_id)
     user = session.get(User, order.user_id)
     lines = session.scalars(
@@ -607,7 +742,7 @@ def order_out(session: Session, order: CustomerOrder) -> OrderOut:
         .where(CustomerOrderLine.order_id == order.id)
         .order_by(CustomerOrderLine.position)
     )
-    head = _head(order, client.name if client else "", user.login if user else "")
+    head = _head(order, client.name if client else "", user)
     return OrderOut(
         **head.model_dump(),
         note=order.note,
@@ -619,10 +754,11 @@ def order_out(session: Session, order: CustomerOrder) -> OrderOut:
     )
 
 
-def _head(order: CustomerOrder, client_name: str, user_login: str) -> OrderHead:
+def _head(order: CustomerOrder, client_name: str, user: User | None) -> OrderHead:
     return OrderHead(
         id=order.id, client_id=order.client_id, client_name=client_name,
-        user_login=user_login, department=order.department,
+        user_login=user.login if user else "", user_name=user.name if user else "",
+        department=order.department,
         client_group=order.client_group, status=order.status,  # type: ignore[arg-type]
         total=rub_text(order.total_kop), created_at=order.created_at,
     )  # fmt: skip
@@ -654,7 +790,8 @@ def change_status(
         raise OrderRejected(
             [f"order {order.id} is `{order.status}` and cannot become `{status}` "
              f"(allowed next: {choices})"],
-            status=409, title="status change refused",
+            status=409, title="status change refused", code="status_not_allowed",
+            facts={"order_status": order.status, "requested_status": status},
         )  # fmt: skip
     audit.write(session, order, action="update", actor=actor,
                 changes={"status": status})  # fmt: skip

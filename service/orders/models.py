@@ -22,7 +22,11 @@ class OrderLineIn(BaseModel):
     source: Literal["pricelist", "online"]
     warehouse: str | None = Field(None, max_length=100)
     load_id: str | None = Field(
-        None, max_length=80, description="The price list load (price-list lines)."
+        None,
+        max_length=80,
+        description="The price list load the line was seen in (price-list "
+        "lines). After a new load, the offer is the same supplier, warehouse, "
+        "brand and article in the live one.",
     )
     row: int | None = Field(None, ge=0, description="The row in that load.")
     qty: int = Field(
@@ -108,6 +112,7 @@ class OrderHead(BaseModel):
     client_id: int
     client_name: str
     user_login: str
+    user_name: str = Field(description="The name of the user who placed it.")
     department: str | None
     client_group: str
     status: Status
@@ -137,3 +142,39 @@ class OrderPage(BaseModel):
 
     orders: list[OrderSummary]
     truncated: bool
+
+
+class CheckLine(BaseModel):
+    """An order line as asked, with its offer now."""
+
+    position: int
+    brand: str
+    article: str
+    supplier_id: str
+    source: str
+    warehouse: str | None
+    qty: int = Field(description="The quantity asked.")
+    price_seen: Decimal | None = Field(description="The price the page showed.")
+    offer: dict[str, Any] | None = Field(
+        description="The offer now, as a line of `GET /api/quotes` (its `price` "
+        "for the client, stock `qty` and `qty_approx`, `multiplicity`, "
+        "`load_id` and `row`…); null when it is no longer offered."
+    )
+
+
+class OrderCheck(BaseModel):
+    """What `POST /api/orders` would find for an order now; nothing saved."""
+
+    orderable: bool = Field(
+        description="No problem: placing the order now would save it as it is."
+    )
+    client_group: str
+    department: str | None = Field(description="The department it would be kept as.")
+    total: str = Field(
+        description="RUB, two decimals: each priced offer's `price` × `qty`."
+    )
+    lines: list[CheckLine]
+    problems: list[dict[str, Any]] = Field(
+        description="Every problem, as the `lines` of a refusal of "
+        "`POST /api/orders` (`position`, `code`, `message`…), by position."
+    )

@@ -4,22 +4,30 @@ move them through their statuses, export one for the client."""
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from service.db.session import transaction
 from service.deps import SessionDep, SettingsDep, require
+from service.downloads import XLSX, attachment
 from service.orders import logic
 from service.orders.export import order_workbook
-from service.orders.models import OrderIn, OrderOut, OrderPage, Status, StatusIn
+from service.orders.models import (
+    OrderCheck,
+    OrderIn,
+    OrderOut,
+    OrderPage,
+    Status,
+    StatusIn,
+)
 from service.users.logic import CurrentUser
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 Reader = Annotated[CurrentUser, require("orders.read")]
 Writer = Annotated[CurrentUser, require("orders.write")]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# a check saves nothing and shows what a quote search for the client shows
+Quoter = Annotated[CurrentUser, require("quote")]
 PROBLEM = {
     "description": "Refused, as `application/problem+json` with `problems`.",
     "content": {"application/problem+json": {}},
@@ -62,6 +70,23 @@ async def post_order(
         response.status_code = 200
         response.headers["Idempotent-Replay"] = "true"
     return order
+
+
+@router.post("/check", responses={422: PROBLEM})
+async def post_check(
+    body: OrderIn,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: Quoter,
+) -> OrderCheck:
+    """Price and check an order as `POST /api/orders` would, saving nothing:
+    every line with its offer now (price, stock, multiplicity) and every
+    problem at once; 200 even when there are problems."""
+    return await logic.check_order(
+        session, request.app.state.quotes, body, user,
+        time_limit_ms=settings.search_time_limit_ms,
+    )  # fmt: skip
 
 
 @router.get("")
@@ -107,14 +132,10 @@ def get_order_workbook(
 ) -> Response:
     """The order as an Excel workbook for the client (no purchase prices)."""
     order = logic.order_out(session, logic.get_order(session, order_id, viewer=user))
-    name = f"order-{order.id}.xlsx"
     return Response(
         order_workbook(order, zone=settings.zone),
         media_type=XLSX,
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"; '
-            f"filename*=UTF-8''{quote(name)}"
-        },
+        headers=attachment(f"order-{order.id}.xlsx"),
     )
 
 
@@ -131,6 +152,8 @@ async def order_rejected(request: Request, exc: Exception) -> JSONResponse:
     }
     if exc.lines:
         body["lines"] = exc.lines
+    if exc.code is not None:
+        body.update(code=exc.code, **exc.facts)
     return JSONResponse(
         body, status_code=exc.status, media_type="application/problem+json"
     )

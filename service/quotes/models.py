@@ -75,6 +75,12 @@ class QuoteAnswerOut(BaseModel):
     """Brand choices, or priced and ranked lines."""
 
     query: dict[str, Any]
+    found_by: Literal["article", "name", "vin"] = Field(
+        description="What the search looked for: `article` (its `exact` lines "
+        "are that article), `name` (lines whose names hold the words: `exact` "
+        "means found by name, not the article asked), `vin` (the VIN's "
+        "catalogue parts of the generic article)."
+    )
     brands: list[BrandChoiceOut] | None = Field(
         description="Set when the article exists under several brands: choose one."
     )

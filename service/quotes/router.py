@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
 
 import orjson
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -13,11 +12,11 @@ from search.export import quote_workbook
 from search.quotes import SORTS, QuoteEngine, QuoteRequest
 from service.clients.logic import ClientTerms, client_terms, known_model
 from service.deps import CurrentUserDep, SessionDep
+from service.downloads import XLSX, attachment
 from service.quotes.models import QuoteAnswerOut
 from service.users.logic import search_department
 
 router = APIRouter(tags=["quotes"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def priced_for(
@@ -206,18 +205,8 @@ async def quotes_workbook(
             "give `brand` (or `all_brands=true`) to export its offers",
         )  # fmt: skip
     name = (query.article or query.text or query.vin or "quote")[:40]
-    disposition = (
-        f'attachment; filename="quote-{_ascii(name)}.xlsx"; '
-        f"filename*=UTF-8''{quote('quote-' + name + '.xlsx')}"
-    )
     return Response(
         quote_workbook(answer, zone=request.app.state.settings.zone, client=client),
         media_type=XLSX,
-        headers={"Content-Disposition": disposition},
-    )
-
-
-def _ascii(text: str) -> str:
-    return "".join(
-        c if c.isascii() and (c.isalnum() or c in "-_") else "_" for c in text
+        headers=attachment(f"quote-{name}.xlsx"),
     )

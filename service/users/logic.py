@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from search.index_read import ALL_DEPARTMENTS
@@ -66,6 +66,7 @@ class CurrentUser:
     role: str
     department: str | None
     language: str
+    department_name: str | None = None  # the name people read, for pages
 
     def can(self, right: str) -> bool:
         """Whether this user's role grants `right`."""
@@ -101,17 +102,14 @@ def sees_department(user: CurrentUser, department: str | None) -> bool:
     return user.role == "admin" or department == user.department
 
 
-def department_clause(
-    user: CurrentUser, column: Any, *, or_none: bool = False
-) -> ColumnElement[bool] | None:
+def department_clause(user: CurrentUser, column: Any) -> ColumnElement[bool] | None:
     """`sees_department` as a condition on a department `column` (None: an
-    admin sees every row); `or_none` also lets rows of no department through."""
+    admin sees every row)."""
     if user.role == "admin":
         return None
-    mine: ColumnElement[bool] = (
-        column.is_(None) if user.department is None else column == user.department
-    )
-    return or_(mine, column.is_(None)) if or_none else mine
+    if user.department is None:
+        return column.is_(None)
+    return column == user.department
 
 
 def hash_password(password: str) -> str:
@@ -180,6 +178,7 @@ def current_user(session: Session, user: User) -> CurrentUser:
         role=user.role,
         department=department.code if department else None,
         language=user.language,
+        department_name=department.name if department else None,
     )
 
 

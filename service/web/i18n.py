@@ -146,6 +146,18 @@ LABELS: dict[str, dict[str, str]] = {
         "round_up": "вверх",
         "round_ending90": "вверх до …90",
         "round_nearest": "до ближайшего",
+        # server-side errors and order pages (backend-2: kept apart for merging)
+        "e_no_page": "Такой страницы нет",
+        "e_no_order": "Заказ № {0} не найден",
+        "e_no_client": "Клиент № {0} не найден",
+        "e_order_number": "Номер заказа — это число: проверьте адрес страницы",
+        "e_bad_request": "Запрос не выполнен: проверьте введённое",
+        "e_not_allowed": "Недостаточно прав",
+        "e_stale_page": "Страница устарела: обновите её и повторите",
+        "e_database_down": "База данных недоступна: попробуйте чуть позже",
+        "e_server": "Ошибка на сервере: попробуйте ещё раз",
+        "e_status_refused": "Статус не изменён: заказ уже «{status}», стать «{requested}» он не может. Обновите страницу.",
+        "e_status_failed": "Статус не изменён",
     },
     "en": {
         "app": "Quote search",
@@ -285,6 +297,18 @@ LABELS: dict[str, dict[str, str]] = {
         "round_up": "up",
         "round_ending90": "up to …90",
         "round_nearest": "to nearest",
+        # server-side errors and order pages (backend-2: kept apart for merging)
+        "e_no_page": "There is no such page",
+        "e_no_order": "Order {0} was not found",
+        "e_no_client": "Client {0} was not found",
+        "e_order_number": "An order number is a number: check the page's address",
+        "e_bad_request": "The request was refused: check what was entered",
+        "e_not_allowed": "You may not do this",
+        "e_stale_page": "The page is out of date: reload it and try again",
+        "e_database_down": "The database cannot be reached: try again shortly",
+        "e_server": "Something went wrong on the server: try again",
+        "e_status_refused": "The status was not changed: the order is “{status}” already and cannot become “{requested}”. Reload the page.",
+        "e_status_failed": "The status was not changed",
     },
 }
 
@@ -302,8 +326,9 @@ _NOTES_RU: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^no brand holds the article `(.+)`$", r"Артикул «\1» не найден ни у одного бренда"),
         (r"^only online suppliers offer `(.+)`$", r"«\1» есть только у онлайн-поставщиков"),
         (r"^no part names hold `(.+)`$", r"Нет деталей с названием «\1»"),
-        (r"^visible suppliers were narrowed by department or price group$",
-         "Часть прайс-листов скрыта: они не для вашего подразделения"),
+        (r"^price lists hidden from this department or price group hold offers "
+         r"for this search$",
+         "Предложения есть в прайс-листах, скрытых для вашего подразделения"),
         (r"^VIN (\S+): (\d+) catalogue vehicles, (\d+) parts of `(.+)`$",
          r"VIN \1: автомобилей в каталоге: \2, деталей «\4»: \3"),
         (r"^VIN (\S+): (\d+) catalogue vehicles of model `(.+)`, (\d+) parts of `(.+)`$",
@@ -334,6 +359,21 @@ _NOTES_RU: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 
 _SECONDS = re.compile(r"(\d+)\.(\d+) с\b")
 _SKIPPED = re.compile(r"^not asked for (\d+) s more: (.+)$")
+# the server's own errors (`service.app`), as a page says them
+_PAGE_ERRORS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), key)
+    for pattern, key in (
+        (r"^no order (\d+)$", "e_no_order"),
+        (r"^no client (\d+)$", "e_no_client"),
+        (r"^path\.order_id: ", "e_order_number"),
+        (r"^a page write needs the session's `X-CSRF-Token`", "e_stale_page"),
+        (r"^the operational database cannot be reached", "e_database_down"),
+    )
+)
+_ERRORS_BY_STATUS: dict[int, str] = {
+    400: "e_bad_request", 403: "e_not_allowed", 404: "e_no_page",
+    405: "e_no_page", 422: "e_bad_request", 503: "e_database_down",
+}  # fmt: skip
 
 
 def note(text: str, language: str) -> str:
@@ -347,6 +387,18 @@ def note(text: str, language: str) -> str:
         if pattern.match(text):
             return _SECONDS.sub(r"\1,\2 с", pattern.sub(replacement, text))
     return text
+
+
+def page_error(status: int, message: str, language: str) -> str:
+    """An error of the API (`no order 5`, `Not Found`…) as a page in
+    `language` says it: a sentence known for the message, else for the HTTP
+    status; never the API's English words on a Russian page."""
+    words = labels(language)
+    for pattern, key in _PAGE_ERRORS:
+        found = pattern.match(message)
+        if found:
+            return words[key].format(*found.groups())
+    return words[_ERRORS_BY_STATUS.get(status, "e_server")]
 
 
 def plural(n: int, forms: str) -> str:

@@ -35,8 +35,8 @@ def read_box(raw: str, brands: BrandTable) -> BoxQuery:
     `фильтр масляный`.
 
     Words of three letters or more that are not a known brand make it a name
-    search; a first word that is a known brand followed by an article names
-    the brand.
+    search; a known brand as the first or the last word, the rest an
+    article, names the brand.
     """
     tokens = raw.split()
     if not tokens:
@@ -45,14 +45,28 @@ def read_box(raw: str, brands: BrandTable) -> BoxQuery:
     if _VIN.match(vin) and decode_vin(vin).valid:
         rest = " ".join(tokens[1:]).strip()
         return BoxQuery(vin=vin, text=rest or None)
-    brand: str | None = None
-    if len(tokens) > 1 and brands.is_known(tokens[0].upper()):
-        after = tokens[1:]
-        if _looks_like_article(after, brands):
-            brand, tokens = tokens[0], after
+    brand, tokens = _brand_apart(tokens, brands)
     if _looks_like_article(tokens, brands):
         return BoxQuery(article=" ".join(tokens), brand=brand)
     return BoxQuery(text=raw.strip())
+
+
+def _brand_apart(tokens: list[str], brands: BrandTable) -> tuple[str | None, list[str]]:
+    """A known brand before an article (`MANN W712/75`) or after it
+    (`0986452041 BOSCH`), and the article's words; else no brand."""
+    if len(tokens) < 2:
+        return None, tokens
+    first, last = tokens[0], tokens[-1]
+    if brands.is_known(first.upper()) and _looks_like_article(tokens[1:], brands):
+        return first, tokens[1:]
+    # a last word of digits only is a piece of the article (`0 986 452 041`)
+    if (
+        any(c.isalpha() for c in last)
+        and brands.is_known(last.upper())
+        and _looks_like_article(tokens[:-1], brands)
+    ):
+        return last, tokens[:-1]
+    return None, tokens
 
 
 def _looks_like_article(tokens: list[str], brands: BrandTable) -> bool:

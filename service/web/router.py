@@ -24,6 +24,7 @@ from service.clients import logic as clients
 from service.db import audit
 from service.db.session import transaction
 from service.deps import BrandsDep, OptionalUserDep, SessionDep, SettingsDep
+from service.downloads import XLSX, attachment
 from service.orders import logic as orders
 from service.orders.models import MAX_QTY
 from service.users import logic as users
@@ -40,7 +41,6 @@ templates.env.globals["note"] = i18n.note
 templates.env.globals["plural"] = i18n.plural
 templates.env.globals["local_time"] = views.local_time
 router = APIRouter(include_in_schema=False)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class SignInNeeded(Exception):
@@ -101,11 +101,21 @@ def wants_page(request: Request) -> bool:
     )
 
 
-def error_page(request: Request, status: int, message: str) -> HTMLResponse:
-    """An error as a page of the workstation, in its language."""
+def ui_error(request: Request, status: int, message: str) -> HTMLResponse | None:
+    """An error of a `/ui` request as the workstation shows it, in its
+    language: a page for a browser navigating, a fragment for the script's
+    requests; None for the API, which answers problem+json in English."""
+    if not request.url.path.startswith("/ui"):
+        return None
+    page = "error.html" if wants_page(request) else "_error.html"
+    return _error(request, page, status, message)
+
+
+def _error(request: Request, name: str, status: int, message: str) -> HTMLResponse:
     user = getattr(request.state, "user", None)
-    return render(request, "error.html", user, status_code=status,
-                  status=status, message=message)  # fmt: skip
+    said = i18n.page_error(status, message, language(request, user))
+    return render(request, name, user, status_code=status,
+                  status=status, message=said, code=None)  # fmt: skip
 
 
 @router.get("/")
@@ -344,7 +354,11 @@ async def online_results(
     failed = next(iter(answer["suppliers_failed"]), None)
     unknown = i18n.labels(lang)["unknown_qty"]
     names = clients.group_names(session)
-    rows = [views.row_view(line, lang, unknown, names) for line in answer["lines"]]
+    lines = answer["lines"]
+    rows = [
+        views.row_view(line, lang, unknown, names, key=key)
+        for line, key in zip(lines, views.line_keys(lines), strict=True)
+    ]
     return render(request, "_online.html", user, supplier=supplier, rows=rows,
                   failed=failed)  # fmt: skip
 
@@ -376,24 +390,20 @@ async def export_lines(
                            sources=("pricelist", "online"))  # fmt: skip
     if isinstance(answer, Response):
         return answer
-    wanted = [str(k) for k in orjson.loads(keys)][: views.MAX_EXPORT_LINES]
-    by_key = {views.line_key(line): line for line in answer["lines"]}
-    answer["lines"] = [by_key[k] for k in wanted if k in by_key]
-    name = f"quote-{_ascii(box)[:40] or 'lines'}.xlsx"
+    wanted = [str(k) for k in orjson.loads(keys)]
+    answer["lines"], missing = views.on_screen(answer["lines"], wanted)
     client = (
         clients.client_terms(session, params.client_id)
         if params.client_id is not None
         else None
     )
     return Response(
-        quote_workbook(answer, zone=request.app.state.settings.zone, client=client),
+        quote_workbook(
+            answer, zone=request.app.state.settings.zone, client=client, missing=missing
+        ),
         media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers=attachment(f"quote-{box.strip()[:40] or 'lines'}.xlsx"),
     )
-
-
-def _ascii(text: str) -> str:
-    return "".join(c if c.isascii() and c.isalnum() else "_" for c in text)
 
 
 def _online_to_ask(

@@ -21,6 +21,10 @@ CART_KEYS: tuple[str, ...] = (
     "source", "warehouse", "load_id", "row", "multiplicity", "qty", "qty_approx",
     "delivery_days_min", "delivery_days_max", "price",
 )  # fmt: skip
+# currencies a page writes with their sign; others by their ISO code
+CURRENCY_SIGNS: dict[str, str] = {"RUB": "₽"}
+# what keys an offer on the page: not its load and row, which a new load changes
+KEY_FIELDS: tuple[str, ...] = ("supplier_id", "warehouse", "brand", "article")
 
 
 def money(value: str | Decimal | None, language: str = "ru") -> str:
@@ -74,9 +78,38 @@ def stock(line: dict[str, Any], unknown: str) -> str:
 
 
 def line_key(line: dict[str, Any]) -> str:
-    """One offer's identity in the cart."""
-    parts = ("supplier_id", "warehouse", "brand", "article", "load_id", "row")
-    return "|".join(str(line.get(k) or "") for k in parts)
+    """An offer's key on the page and in the cart, the same across the
+    supplier's price-list loads: `supplier|warehouse|brand|article`."""
+    return "|".join(str(line.get(k) or "") for k in KEY_FIELDS)
+
+
+def line_keys(lines: list[dict[str, Any]]) -> list[str]:
+    """The key of each line of one answer. A load may hold one offer's key on
+    several rows (packagings, batches): the first by row number keeps the
+    key, the next ones get `|2`, `|3`… — row order, which a new load of the
+    same file keeps, where row numbers themselves may shift."""
+    order = sorted(
+        range(len(lines)),
+        key=lambda i: (lines[i].get("row") is None, lines[i].get("row") or 0, i),
+    )
+    keys = [""] * len(lines)
+    seen: dict[str, int] = {}
+    for i in order:
+        key = line_key(lines[i])
+        seen[key] = n = seen.get(key, 0) + 1
+        keys[i] = key if n == 1 else f"{key}|{n}"
+    return keys
+
+
+def on_screen(
+    lines: list[dict[str, Any]], keys: list[str]
+) -> tuple[list[dict[str, Any]], int]:
+    """The lines the page showed, by their keys in its order (at most
+    `MAX_EXPORT_LINES`), and how many of those keys no line has any more."""
+    keys = keys[:MAX_EXPORT_LINES]
+    by_key = dict(zip(line_keys(lines), lines, strict=True))
+    kept = [by_key[k] for k in keys if k in by_key]
+    return kept, len(keys) - len(kept)
 
 
 def row_view(
@@ -84,12 +117,15 @@ def row_view(
     language: str,
     unknown: str,
     group_names: Mapping[str, str] | None = None,
+    *,
+    key: str | None = None,
 ) -> dict[str, Any]:
-    """What one results row shows and carries (client groups by their names)."""
+    """What one results row shows and carries (client groups by their names);
+    its `key` from `line_keys` (default: `line_key`)."""
     price = line.get("price")
     return {
         **line,
-        "key": line_key(line),
+        "key": key or line_key(line),
         "price_text": money(price, language),
         "days_text": delivery_text(line),
         "stock_text": stock(line, unknown),
@@ -148,7 +184,8 @@ def _purchase(line: dict[str, Any], x: dict[str, Any], language: str) -> str | N
     if line.get("purchase_price") is None:
         return None
     price = money(line["purchase_price"], language)
-    text = f"{price} {line.get('currency') or ''}".strip()
+    currency = line.get("currency") or ""
+    text = f"{price} {CURRENCY_SIGNS.get(currency, currency)}".strip()
     if x.get("rate") and line.get("currency") not in (None, "RUB"):
         rate = f"{Decimal(x['rate']).normalize():f}"
         text += f" × {rate if language == 'en' else rate.replace('.', ',')}"
@@ -199,8 +236,8 @@ def grouped(
 ) -> dict[str, list[dict[str, Any]]]:
     """Ranked lines split into the three groups, order kept."""
     out: dict[str, list[dict[str, Any]]] = {g: [] for g in GROUPS}
-    for line in lines:
+    for line, key in zip(lines, line_keys(lines), strict=True):
         out.setdefault(line.get("match") or "analog", []).append(
-            row_view(line, language, unknown, group_names)
+            row_view(line, language, unknown, group_names, key=key)
         )
     return out

@@ -12,8 +12,15 @@ from parts.settings import Settings
 from pipelines.catalogue.load import load_catalogue
 from pipelines.demo_catalogue import DEMO_VINS, generate_demo_catalogue
 from search.catalogue_lake import CatalogueCache
+from search.index_store import SupplierMeta
 from search.online.client import OnlineOffer, OnlineResult
-from search.quotes import QuoteEngine, QuoteError, QuoteRequest
+from search.quotes import (
+    HIDDEN_HOLD_SOME,
+    QuoteEngine,
+    QuoteError,
+    QuoteRequest,
+    found_by,
+)
 from tests.search.factories import Store, make_store
 from tests.search.test_quotes_engine import METAS, PRICING, S1, S2, _Online
 
@@ -98,3 +105,43 @@ def test_a_vin_search_asks_the_online_suppliers(store: Store, tmp_path: Path) ->
     assert online.calls, "the VIN's parts were not asked of the online suppliers"
     (asked, _deadline, _allowed) = online.calls[0]
     assert asked and all(brand and article for brand, article in asked)
+
+
+def test_hidden_price_lists_are_mentioned_only_when_they_hold_the_part(
+    store: Store,
+) -> None:
+    metas = {**METAS, "s2": SupplierMeta(name="Бета", departments=("moscow",))}
+    store.sync(metas=metas)
+    engine = _engine(store)
+
+    def notes(**asked: Any) -> list[str]:
+        return engine.search(QuoteRequest(department="spb", **asked)).notes
+
+    assert notes(article="255303", brand="SWAG") == [
+        "no offers for `SWAG 255303`", HIDDEN_HOLD_SOME,
+    ]  # fmt: skip
+    assert notes(article="616024") == [
+        "no brand holds the article `616024`", HIDDEN_HOLD_SOME,
+    ]  # fmt: skip
+    assert notes(text="Сайлентблок") == [
+        "no part names hold `Сайлентблок`", HIDDEN_HOLD_SOME,
+    ]  # fmt: skip
+    # what no list holds, hidden or not, says nothing of hidden lists
+    assert notes(article="NOSUCH1", brand="BOSCH") == ["no offers for `BOSCH NOSUCH1`"]
+    assert notes(text="карбюратор") == ["no part names hold `карбюратор`"]
+    assert notes(text="!!!") == ["no part names hold `!!!`"]
+
+
+@pytest.mark.parametrize(
+    ("request_", "by"),
+    [
+        (QuoteRequest(article="0986452041"), "article"),
+        (QuoteRequest(article="0986452041", text="фильтр"), "article"),
+        (QuoteRequest(text="фильтр масляный"), "name"),
+        (QuoteRequest(vin="XTAGFL110KY100017", text="колодки"), "vin"),
+    ],
+)
+def test_an_answer_says_what_its_search_looked_for(
+    request_: QuoteRequest, by: str
+) -> None:
+    assert found_by(request_) == by

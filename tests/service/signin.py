@@ -22,9 +22,11 @@ def sign_in(
     role: str = "admin",
     login: str | None = None,
     department: str | None = None,
+    name: str | None = None,
 ) -> dict[str, str]:
-    """Create a user of `role` in the app's database and sign the client in
-    with a bearer token; returns the header (also set on the client)."""
+    """Create a user of `role` (named `name`, default the login) in the app's
+    database and sign the client in with a bearer token; returns the header
+    (also set on the client)."""
     login = login or f"test-{role}"
     database: Database = client.app.state.db  # type: ignore[attr-defined]
     if database.is_sqlite:
@@ -34,7 +36,7 @@ def sign_in(
         if department:
             save_department(session, code=department, name=department, actor=actor)
         if find_user(session, login) is None:
-            create_user(session, login=login, name=login, password=PASSWORD,
+            create_user(session, login=login, name=name or login, password=PASSWORD,
                         role=role, department=department, actor=actor)  # fmt: skip
     answer = client.post("/api/auth/token", json={"login": login, "password": PASSWORD})
     assert answer.status_code == 201, answer.text

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from parts.settings import Settings
@@ -16,9 +17,9 @@ from pricing.rules import ClientGroup, RuleSet
 from service.app import create_app
 from service.clients.logic import create_client
 from service.clients.models import ClientIn
-from service.db.audit import REDACTED, REDACTED_SET, Actor, redact
+from service.db.audit import OF_A_DEPARTMENT, REDACTED, REDACTED_SET, Actor, redact
 from service.db.engine import Database
-from service.db.models import Base, CustomerOrder
+from service.db.models import Base, Client, CustomerOrder
 from service.db.session import transaction
 from service.orders import logic as orders
 from service.orders.models import OrderIn, OrderLineIn
@@ -164,4 +165,53 @@ def test_an_analyst_reads_the_audit_of_their_department_and_of_none(
         ("auth_tokens", "insert", None, "root"),
         ("users", "insert", None, "test"),
     ]
-    assert as_analyst == [e for e in everything if e[2] in ("msk", None)]
+    # the admin's own user and sign-in (no department) are not for the analyst
+    assert as_analyst == [
+        e for e in everything
+        if e[2] == "msk" or (e[2] is None and e[0] not in OF_A_DEPARTMENT)
+    ]  # fmt: skip
+
+
+def test_an_order_of_no_department_is_in_the_audit_of_admins_only(
+    client: TestClient,
+) -> None:
+    admin = dict(client.headers)
+    database: Database = client.app.state.db  # type: ignore[attr-defined]
+    seed_two_departments(database)
+    with database.sessions() as session, transaction(session):
+        buyer = session.scalars(select(Client)).one()
+        # an admin of no department orders from every department's lists
+        place_order(session, "root", buyer.id)
+    analyst = sign_in(client, role="analyst", login="anna", department="msk")
+    nowhere = sign_in(client, role="analyst", login="olga")
+
+    every = client.get("/api/audit", params={"limit": 1000}, headers=admin).json()
+    seen = client.get("/api/audit", params={"limit": 1000}, headers=analyst).json()
+    of_none = client.get("/api/audit", params={"limit": 1000}, headers=nowhere)
+
+    assert seen == {
+        "entries": [e for e in every["entries"]
+                    if e["department"] == "msk"
+                    or e["table"] in ("clients", "departments", "client_groups")],
+        "truncated": False,
+    }  # fmt: skip
+    assert [(e["table"], e["department"], e["who"]) for e in seen["entries"]] == [
+        ("auth_tokens", "msk", "anna"),
+        ("users", "msk", "test"),
+        ("customer_order_lines", "msk", "manager-msk"),
+        ("customer_orders", "msk", "manager-msk"),
+        ("clients", None, "test"),
+        ("departments", None, "test"),
+        ("users", "msk", "test"),
+        ("departments", None, "test"),
+        ("client_groups", None, "test"),
+    ]
+    # a reader of no department sees what the orders list shows them: orders
+    # of no department, as `sees_department` says
+    assert (of_none.status_code, of_none.json()) == (200, {
+        "entries": [e for e in every["entries"] if e["department"] is None],
+        "truncated": False,
+    })  # fmt: skip
+    assert ("customer_orders", None, "root") in [
+        (e["table"], e["department"], e["who"]) for e in of_none.json()["entries"]
+    ]

@@ -353,6 +353,20 @@ def test_a_phone_is_found_by_its_first_digits_as_the_client_dictates_them(
     assert _found(client, "8 917 1") == ("phone", [], False)
 
 
+def test_three_digits_find_the_phones_they_start_after_the_country_code(
+    client: TestClient,
+) -> None:
+    _post(client, name="Иванов", phones=[{"number": "8 (916) 123-45-67"}])
+    _post(client, name="Петров", phones=[{"number": "+7 495 765 49 16"}])
+    _post(client, name="Сидоров", phones=[{"number": "+7 916 999 11 22"}])
+    _post(client, name="Гараж 777")
+
+    assert _found(client, "916") == ("phone", ["Иванов", "Сидоров"], False)
+    assert _found(client, "495") == ("phone", ["Петров"], False)
+    assert _found(client, "499") == ("name", [], False)  # nobody's start, no name
+    assert _found(client, "777") == ("name", ["Гараж 777"], False)
+
+
 def test_a_client_is_found_by_an_inn_typed_in_full(client: TestClient) -> None:
     _post(client, kind="company", name="ООО Ромашка", inn="7701234560",
           phones=[{"number": "+7 916 123 45 67"}])  # fmt: skip

@@ -94,3 +94,36 @@ def test_the_api_leaves_postgresql_unmigrated_and_says_so_at_start(
         f"database {empty_db_url} is at revision none (never migrated), this "
         f"code needs {head_revision()}: run `parts db upgrade`",
     )]  # fmt: skip
+
+
+def test_an_unreachable_database_is_said_in_the_pages_language(
+    settings: Settings,
+) -> None:
+    url, _ = _closed_port_url()
+    app = create_app(settings.model_copy(update={"database_url": url}))
+    fragment = {"X-Requested-With": "fetch"}
+
+    with TestClient(app) as client:
+        client.cookies.set(
+            "parts_session", "a-session"
+        )  # reading it needs the database
+        page = client.get("/ui")
+        results = client.get("/ui/results", params={"box": "0986452041"},
+                             headers=fragment)  # fmt: skip
+        client.cookies.set("parts_lang", "en")
+        english = client.get("/ui/clients", params={"q": "Иванов"}, headers=fragment)
+
+    assert (page.status_code, page.headers["content-type"]) == (
+        503, "text/html; charset=utf-8",
+    )  # fmt: skip
+    assert '<p role="alert">База данных недоступна: попробуйте чуть позже</p>' in (
+        page.text
+    )
+    assert (results.status_code, results.text) == (503, (
+        '<p class="error" role="alert" data-code="">Поиск не выполнен: '
+        "База данных недоступна: попробуйте чуть позже</p>"
+    ))  # fmt: skip
+    assert (english.status_code, english.text) == (503, (
+        '<p class="error" role="alert" data-code="">Search failed: '
+        "The database cannot be reached: try again shortly</p>"
+    ))  # fmt: skip

@@ -90,7 +90,8 @@ def add_clients(database: Database) -> tuple[int, int]:
 def opened(install: Install) -> Iterator[Shop]:
     """The app over `install` with a manager of department `msk` signed in."""
     with TestClient(create_app(install.settings)) as client:
-        sign_in(client, role="manager", login="anna", department="msk")
+        sign_in(client, role="manager", login="anna", department="msk",
+                name="Анна Смирнова")  # fmt: skip
         database: Database = client.app.state.db  # type: ignore[attr-defined]
         retail, wholesale = add_clients(database)
         yield Shop(client, database, retail, wholesale)
@@ -237,7 +238,8 @@ def test_an_order_takes_the_servers_price_for_the_client(shop: Shop) -> None:
     total = Decimal(alpha["price"]) * 2 + Decimal(beta["price"]) * 3
     assert without_times(body) == {
         "id": body["id"], "client_id": shop.wholesale_id, "client_name": "ООО Ромашка",
-        "user_login": "anna", "department": "msk", "client_group": "wholesale",
+        "user_login": "anna", "user_name": "Анна Смирнова", "department": "msk",
+        "client_group": "wholesale",
         "status": "new", "total": f"{total:.2f}", "note": "к пятнице",
         "updated_by": "anna", "version": 1,
         "next_statuses": ["confirmed", "cancelled"],
@@ -402,6 +404,80 @@ def test_an_offer_no_longer_there_refuses_the_order(shop: Shop) -> None:
     assert count_rows(shop) == (0, 0)
 
 
+def reload_alpha(install: Install, tmp_path: Path, text: str) -> str:
+    """Alpha sends a new price list; the id of its new live load."""
+    path = tmp_path / f"alpha-{len(text)}.csv"
+    path.write_text(text, encoding="utf-8")
+    report = ingest(path, supplier_id="alpha", settings=install.settings)
+    assert report.status == "published", report
+    return str(report.load_id)
+
+
+def test_a_reloaded_price_list_keeps_its_unchanged_lines_orderable(
+    shop: Shop, install: Install, tmp_path: Path
+) -> None:
+    offers = quote_lines(shop, "0986452041", "BOSCH", client_id=shop.retail_id)
+    seen = offer_of(offers, "alpha")
+    text = (DATA / "alpha.csv").read_text(encoding="utf-8")
+    # a new line on top: the filter is the same offer, one row further down
+    header, rest = text.split("\n", 1)
+    load_id = reload_alpha(
+        install, tmp_path, f"{header}\nNGK;BKR6E;Свеча зажигания;150,00;40;1\n{rest}"
+    )
+    now = offer_of(
+        quote_lines(shop, "0986452041", "BOSCH", client_id=shop.retail_id), "alpha"
+    )
+
+    answer = post(shop, shop.retail_id, [order_line(seen, 2, price_seen=seen["price"])])
+
+    assert (now["load_id"], now["row"]) == (load_id, seen["row"] + 1)
+    assert load_id != seen["load_id"]
+    assert answer.status_code == 201, answer.text
+    (line,) = without_times(answer.json())["lines"]
+    assert line == saved_line(now, 1, 2)  # the snapshot names the new load and row
+
+
+def test_a_reloaded_price_list_with_a_new_price_says_the_new_price(
+    shop: Shop, install: Install, tmp_path: Path
+) -> None:
+    offers = quote_lines(shop, "0986452041", "BOSCH", client_id=shop.retail_id)
+    seen = offer_of(offers, "alpha")
+    text = (DATA / "alpha.csv").read_text(encoding="utf-8")
+    reload_alpha(install, tmp_path, text.replace("405,45;12;1", "505,45;1;1"))
+    now = offer_of(
+        quote_lines(shop, "0986452041", "BOSCH", client_id=shop.retail_id), "alpha"
+    )
+
+    answer = post(shop, shop.retail_id, [order_line(seen, 2, price_seen=seen["price"])])
+
+    assert answer.status_code == 409
+    assert answer.json() == problem("order refused", 409, [
+        line_problem(1, seen, "over_stock", "only 1 in stock, 2 asked", stock=1),
+        line_problem(1, seen, "price_changed",
+                     f"price changed from {seen['price']} to {now['price']}",
+                     price_seen=seen["price"], price=now["price"]),
+    ])  # fmt: skip
+    assert count_rows(shop) == (0, 0)
+
+
+def test_a_line_gone_from_the_reloaded_price_list_is_gone(
+    shop: Shop, install: Install, tmp_path: Path
+) -> None:
+    offers = quote_lines(shop, "0986452041", "BOSCH", client_id=shop.retail_id)
+    seen = offer_of(offers, "alpha")
+    text = (DATA / "alpha.csv").read_text(encoding="utf-8")
+    reload_alpha(
+        install, tmp_path, text.replace("BOSCH;0 986 452 041", "BOSCH;0 986 452 042")
+    )
+
+    answer = post(shop, shop.retail_id, [order_line(seen, 1)])
+
+    assert answer.status_code == 409
+    assert answer.json() == problem(
+        "order refused", 409, [line_problem(1, seen, "gone", "no longer offered")]
+    )
+
+
 ANALOG_RULES = RuleSet(
     rules=[
         Rule(id="base", percent=Decimal(10)),
@@ -497,6 +573,109 @@ def test_an_online_line_is_priced_by_asking_the_supplier_again(
         12,
     )
     assert (line["stock_checked"], asked) == (False, 2)  # `>10`; the quote, the order
+
+
+# checking an order without placing it -----------------------------------------
+
+
+def check(shop: Shop, client_id: int, lines: list[dict[str, Any]], **more: Any) -> Any:
+    return shop.client.post(
+        "/api/orders/check", json={"client_id": client_id, "lines": lines}, **more
+    )
+
+
+def checked_line(
+    position: int, asked: dict[str, Any], offer: dict[str, Any] | None
+) -> dict[str, Any]:
+    """A line of `POST /api/orders/check`'s answer for an order line."""
+    keys = ("brand", "article", "supplier_id", "source", "warehouse", "qty",
+            "price_seen")  # fmt: skip
+    return {"position": position, **{k: asked.get(k) for k in keys}, "offer": offer}
+
+
+def test_a_cart_priced_at_retail_is_checked_for_the_client_chosen_later(
+    shop: Shop,
+) -> None:
+    retail = quote_lines(shop, "0986452041", "BOSCH", client_id=shop.retail_id)
+    wholesale = quote_lines(shop, "0986452041", "BOSCH", client_id=shop.wholesale_id)
+    cart = [order_line(offer_of(retail, s), q, price_seen=offer_of(retail, s)["price"])
+            for s, q in (("alpha", 2), ("beta", 1))]  # fmt: skip
+    alpha, beta = offer_of(wholesale, "alpha"), offer_of(wholesale, "beta")
+
+    answer = check(shop, shop.wholesale_id, cart)
+
+    assert answer.status_code == 200, answer.text
+    total = Decimal(alpha["price"]) * 2 + Decimal(beta["price"])
+    assert answer.json() == {
+        "orderable": False, "client_group": "wholesale", "department": "msk",
+        "total": f"{total:.2f}",
+        "lines": [checked_line(1, cart[0], alpha), checked_line(2, cart[1], beta)],
+        "problems": [
+            line_problem(n, new, "price_changed",
+                         f"price changed from {seen['price_seen']} to {new['price']}",
+                         price_seen=seen["price_seen"], price=new["price"])
+            for n, seen, new in ((1, cart[0], alpha), (2, cart[1], beta))
+        ],
+    }  # fmt: skip
+    assert count_rows(shop) == (0, 0)
+    again = [dict(line, price_seen=o["price"])
+             for line, o in zip(cart, (alpha, beta), strict=True)]  # fmt: skip
+    assert check(shop, shop.wholesale_id, again).json()["orderable"] is True
+    assert post(shop, shop.wholesale_id, again).status_code == 201
+
+
+def test_a_check_lists_every_problem_of_every_line_and_saves_nothing(
+    shop: Shop,
+) -> None:
+    bosch = quote_lines(shop, "0986452041", "BOSCH", client_id=shop.retail_id)
+    mann = quote_lines(shop, "W71275", "MANN-FILTER", client_id=shop.retail_id)
+    alpha, beta, mann_alpha = offer_of(bosch, "alpha"), offer_of(bosch, "beta"), mann[0]
+    lines = [order_line(mann_alpha, 3), order_line(beta, 5),
+             order_line(alpha, 1, row=999), order_line(beta, 1)]  # fmt: skip
+
+    answer = check(shop, shop.retail_id, lines)
+
+    assert answer.status_code == 200, answer.text
+    total = Decimal(mann_alpha["price"]) * 3 + Decimal(beta["price"]) * (5 + 1)
+    assert answer.json() == {
+        "orderable": False, "client_group": "retail", "department": "msk",
+        "total": f"{total:.2f}",  # of the lines offered, problems or not
+        "lines": [checked_line(1, lines[0], mann_alpha),
+                  checked_line(2, lines[1], beta),
+                  checked_line(3, lines[2], None),
+                  checked_line(4, lines[3], beta)],
+        "problems": [
+            line_problem(1, mann_alpha, "multiplicity",
+                         "qty 3 is not a multiple of 2: order 2 or 4",
+                         multiplicity=2, nearest=[2, 4]),
+            line_problem(1, mann_alpha, "out_of_stock", "out of stock"),
+            line_problem(2, beta, "over_stock", "only 3 in stock, 5 asked", stock=3),
+            line_problem(3, alpha, "gone", "no longer offered"),
+            line_problem(4, beta, "repeated",
+                         "the same offer as line 2: order it once, with the whole qty"),
+        ],
+    }  # fmt: skip
+    assert count_rows(shop) == (0, 0)
+
+
+def test_a_check_needs_a_sign_in_and_a_pages_csrf_token_but_no_order_right(
+    shop: Shop,
+) -> None:
+    offers = quote_lines(shop, "0986452041", "BOSCH", client_id=shop.retail_id)
+    lines = [order_line(offer_of(offers, "alpha"), 1)]
+    analyst = sign_in(shop.client, role="analyst", login="olga", department="msk")
+    by_analyst = check(shop, shop.retail_id, lines, headers=analyst)
+    issued = page_session(shop.client, "anna")
+
+    without_token = check(shop, shop.retail_id, lines)
+    with_token = check(shop, shop.retail_id, lines,
+                       headers={"X-CSRF-Token": issued.csrf or ""})  # fmt: skip
+
+    assert by_analyst.status_code == 200, by_analyst.text
+    assert (without_token.status_code, without_token.json()["detail"]) == (
+        403, "a page write needs the session's `X-CSRF-Token` header",
+    )  # fmt: skip
+    assert (with_token.status_code, with_token.json()["orderable"]) == (200, True)
 
 
 # idempotency -----------------------------------------------------------------------
@@ -608,8 +787,8 @@ def test_orders_are_listed_newest_first_and_filtered(shop: Shop) -> None:
     new = shop.client.get("/api/orders", params={"status": "new", "limit": 1})
 
     def summary(order: dict[str, Any], status: str = "new") -> dict[str, Any]:
-        keys = ("id", "client_id", "client_name", "user_login", "department",
-                "client_group", "total", "created_at")  # fmt: skip
+        keys = ("id", "client_id", "client_name", "user_login", "user_name",
+                "department", "client_group", "total", "created_at")  # fmt: skip
         return {**{k: order[k] for k in keys}, "status": status, "line_count": 1}
 
     assert every == {
@@ -648,6 +827,8 @@ def test_statuses_move_on_one_step_at_a_time(shop: Shop) -> None:
         "detail": "1 problem(s); nothing was saved",
         "problems": [f"order {order_id} is `new` and cannot become `issued` "
                      "(allowed next: `confirmed`, `cancelled`)"],
+        "code": "status_not_allowed", "order_status": "new",
+        "requested_status": "issued",
     })  # fmt: skip
     assert [(s["status"], s["version"], s["next_statuses"]) for s in steps] == [
         ("confirmed", 2, ["ordered", "cancelled"]),
@@ -736,23 +917,37 @@ def test_the_workbook_shows_the_client_its_prices_only(shop: Shop) -> None:
     rows = [tuple(row) for row in sheet.iter_rows(values_only=True)]
     moscow = ZoneInfo("Europe/Moscow")  # PARTS_TIMEZONE's default
     date = dt.datetime.fromisoformat(placed["created_at"]).astimezone(moscow)
-    blank = (None,) * 7
+    blank = (None,) * 8
     assert rows == [
         (f"Заказ № {placed['id']} от {date:%d.%m.%Y}", *blank),
         ("Клиент: ООО Ромашка", *blank),
+        ("Статус: Новый", *blank),
         (None, *blank),
         ("№", "Бренд", "Артикул", "Наименование", "Кол-во", "Цена", "Сумма",
-         "Срок, дн."),
+         "Срок от, дн.", "Срок до, дн."),
         (1, "BOSCH", "0 986 452 041", "Фильтр масляный", 2, float(alpha["price"]),
-         float(rub(alpha["price"], 2)), "1–2"),
+         float(rub(alpha["price"], 2)), 1, 2),
         (2, "BOSCH", "0986452041", "Фильтр масляный", 1, float(beta["price"]),
-         float(beta["price"]), "5–7"),
-        (None, None, None, "Итого", None, None, float(placed["total"]), None),
+         float(beta["price"]), 5, 7),
+        (None, None, None, "Итого", None, None, float(placed["total"]), None, None),
     ]  # fmt: skip
     cells = {str(c) for row in rows for c in row if c is not None}
     purchases = {alpha["purchase_price"], beta["purchase_price"]}
     assert not cells & (purchases | {str(float(p)) for p in purchases})
     assert not cells & {"alpha", "beta", "Альфа", "Бета"}
+
+
+def test_a_cancelled_orders_workbook_says_it_is_cancelled(shop: Shop) -> None:
+    order_id = place(shop)["id"]
+    shop.client.post(f"/api/orders/{order_id}/status", json={"status": "cancelled"})
+
+    answer = shop.client.get(f"/api/orders/{order_id}/export.xlsx")
+
+    sheet = openpyxl.load_workbook(io.BytesIO(answer.content)).active
+    assert sheet is not None
+    assert [sheet.cell(row=r, column=1).value for r in (2, 3)] == [
+        "Клиент: ООО Ромашка", "Статус: Отменён",
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -820,6 +1015,51 @@ def test_an_online_line_takes_the_suppliers_cheapest_offer_at_that_warehouse() -
     priced = logic.price_line(1, online_line(), answer_of(*offers))
 
     assert priced == logic.PricedLine(1, 1, offers[1], stock_checked=True)
+
+
+def price_list_line(**changes: Any) -> OrderLineIn:
+    fields = {"brand": "BOSCH", "article": "0986452041", "supplier_id": "alpha",
+              "source": "pricelist", "warehouse": "Москва", "load_id": "old",
+              "row": 5, "qty": 1}  # fmt: skip
+    return OrderLineIn.model_validate({**fields, **changes})
+
+
+def rows_of_a_new_load(*rows: tuple[int, str | None]) -> list[dict[str, Any]]:
+    """Several rows of one identity in alpha's new load: (row, price)."""
+    return [
+        offer(supplier_id="alpha", source="pricelist", warehouse="Москва",
+              load_id="new", row=row, price=price)
+        for row, price in rows
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("line", "rows", "taken"),
+    [
+        # the load the line was seen in is still live: its own row, or none
+        (price_list_line(load_id="new", row=7), [(5, "480.00"), (7, "520.00")], 7),
+        (price_list_line(load_id="new", row=9), [(5, "480.00"), (7, "520.00")], None),
+        # a new load: the same row number while it is still that part
+        (price_list_line(price_seen="480.00"), [(5, "520.00"), (7, "480.00")], 5),
+        # else the price closest to the one seen, the cheaper on a tie
+        (price_list_line(price_seen="500.00"), [(6, "450.00"), (7, "510.00")], 7),
+        (price_list_line(price_seen="500.00"), [(6, "510.00"), (7, "490.00")], 7),
+        # else the cheapest
+        (price_list_line(), [(6, "520.00"), (7, "480.00"), (8, None)], 7),
+        (price_list_line(), [(8, None)], 8),
+        (price_list_line(), [], None),
+    ],
+    ids=["same-load", "same-load-no-row", "same-row", "closest", "closest-tie",
+         "cheapest", "unpriced", "none"],
+)  # fmt: skip
+def test_a_price_list_line_of_an_older_load_takes_the_likeliest_live_row(
+    line: OrderLineIn, rows: list[dict[str, Any]], taken: int | None
+) -> None:
+    offers = rows_of_a_new_load(*rows)
+
+    found = logic.match_offer(line, offers)
+
+    assert (found or {}).get("row") == taken
 
 
 def test_an_offer_without_a_price_refuses_with_the_reason() -> None:

@@ -388,6 +388,24 @@ def test_a_request_that_cannot_be_searched_is_problem_json_422(
         assert detail in problem["detail"]
 
 
+def test_an_answer_says_whether_it_found_by_article_or_by_name(
+    client: TestClient,
+) -> None:
+    by_name = quotes(client, q="фильтр масляный", online=False)
+    by_article = quotes(client, article="0986452041", brand="BOSCH", online=False)
+    to_choose = quotes(client, article="12345", online=False)
+
+    assert (by_name["found_by"], {x["match"] for x in by_name["lines"]}) == (
+        "name", {"exact"},  # `exact`: of the words, not of an article asked
+    )  # fmt: skip
+    assert (by_article["found_by"], to_choose["found_by"]) == ("article", "article")
+    assert to_choose["brands"]
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    assert schema["QuoteAnswerOut"]["properties"]["found_by"]["enum"] == [
+        "article", "name", "vin",
+    ]  # fmt: skip
+
+
 def test_openapi_lists_the_quote_search_and_its_parameters(
     client: TestClient,
 ) -> None:

@@ -20,6 +20,10 @@ from service.web.query import BoxQuery, read_box
         ("OC 90", BoxQuery(article="OC 90")),
         ("Д387Е", BoxQuery(article="Д387Е")),
         ("MANN W712/75", BoxQuery(article="W712/75", brand="MANN")),
+        ("0986452041 BOSCH", BoxQuery(article="0986452041", brand="BOSCH")),
+        ("0 986 452 041 bosch", BoxQuery(article="0 986 452 041", brand="bosch")),
+        ("W712/75 MANN", BoxQuery(article="W712/75", brand="MANN")),
+        ("MANN 555", BoxQuery(article="555", brand="MANN")),
         ("фильтр масляный", BoxQuery(text="фильтр масляный")),
         ("фильтр 1.6", BoxQuery(text="фильтр 1.6")),
         ("MANN фильтр", BoxQuery(text="MANN фильтр")),
@@ -153,9 +157,53 @@ def test_both_languages_have_every_label() -> None:
          "the parts of all of them are listed",
          "Модели «Веста» нет в каталоге среди машин этой марки и года: "
          "показаны детали всех"),
+        ("price lists hidden from this department or price group hold offers for "
+         "this search",
+         "Предложения есть в прайс-листах, скрытых для вашего подразделения"),
         ("something new", "something new"),
     ],
 )  # fmt: skip
 def test_engine_words_reach_the_page_in_russian(engine: str, page: str) -> None:
     assert i18n.note(engine, "ru") == page
     assert i18n.note(engine, "en") == engine
+
+
+def test_rows_of_one_offer_in_a_load_are_keyed_by_their_row_order() -> None:
+    lines = [
+        {**LINE, "row": 9, "price": "800.00"},
+        {**LINE, "row": 4, "price": "900.00"},
+        {**LINE, "supplier_id": "online", "load_id": None, "row": None},
+        {**LINE, "row": 12},
+    ]
+
+    keys = views.line_keys(lines)
+
+    assert keys == [
+        "sever-1c||MAHLE|OC90|2",
+        "sever-1c||MAHLE|OC90",
+        "online||MAHLE|OC90",
+        "sever-1c||MAHLE|OC90|3",
+    ]
+    assert [views.row_view(x, "ru", "?", key=k)["key"] for x, k in zip(
+        lines, keys, strict=True
+    )] == keys  # fmt: skip
+
+
+def test_the_lines_on_screen_are_kept_in_their_order_and_the_gone_counted() -> None:
+    lines = [{**LINE, "row": 4}, {**LINE, "row": 9}, {**LINE, "brand": "KNECHT"}]
+    shown = ["sever-1c||KNECHT|OC90", "sever-1c||MAHLE|OC90|3",
+             "sever-1c||MAHLE|OC90"]  # fmt: skip
+
+    kept, missing = views.on_screen(lines, shown)
+
+    assert (kept, missing) == ([lines[2], lines[0]], 1)
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_a_purchase_in_roubles_is_written_with_the_rouble_sign(language: str) -> None:
+    line = {**LINE, "purchase_price": "412.30", "currency": "RUB",
+            "explanation": {**LINE["explanation"], "rate": "1.000000"}}  # fmt: skip
+
+    first = views.explanation_items(line, language)[0]
+
+    assert first == ("x_purchase", f"{views.money('412.30', language)} ₽")
