@@ -573,3 +573,29 @@ def test_choosing_a_client_moves_nothing_below_and_a_long_cart_keeps_the_button(
     page.evaluate("window.scrollTo(0, 0)")
     button = page.get_by_role("button", name="Оформить заказ").bounding_box()
     assert button["y"] + button["height"] <= 900  # the viewport's height
+
+
+def test_a_client_chosen_after_the_lines_prices_the_cart_for_their_group(
+    page: Any, live: LiveInstall
+) -> None:
+    search(page, "BOSCH 0986452041")
+    page.locator('#answer tbody[data-group="exact"] tr.line button.add').first.click()
+    cart = "JSON.parse(localStorage.getItem('parts.cart.v1.manager')).lines[0].line.price"
+    retail = float(page.evaluate(cart))
+
+    choose_client(page, "ООО", "ООО «АвтоСервис Плюс»")  # service group, −3 %
+    page.locator("#cart-message", has_text="Цены корзины пересчитаны").wait_for()
+    assert float(page.evaluate(cart)) < retail
+
+    before = orders_in(live)
+    page.get_by_role("button", name="Оформить заказ").click()  # no refusal first
+    page.wait_for_url(re.compile(r".*/ui/orders/\d+$"))
+    assert orders_in(live) == before + 1
+
+
+def test_a_search_by_name_says_so_over_its_rows(page: Any) -> None:
+    search(page, "фильтр масляный")
+    head = page.locator('#answer tbody[data-group="exact"] .group-head')
+    assert head.inner_text().startswith("Найдено по названию")
+    search(page, "BOSCH 0986452041")
+    assert head.inner_text().startswith("Запрошенный артикул")

@@ -24,9 +24,15 @@
 
   // ---- state shared by tabs ------------------------------------------------
   const empty = () => ({ lines: [], client: null, key: null, note: "" });
+  // an offer's key in the cart and on the page: supplier|warehouse|brand|article
+  // (it outlives the supplier's next price list)
+  const offerKey = (l) => [l.supplier_id, l.warehouse || "", l.brand, l.article].join("|");
   function load() {
-    try { return Object.assign(empty(), JSON.parse(localStorage.getItem(CART)) || {}); }
+    let got;
+    try { got = Object.assign(empty(), JSON.parse(localStorage.getItem(CART)) || {}); }
     catch (e) { return empty(); }
+    for (const l of got.lines) if (l.key.split("|").length > 5) l.key = offerKey(l.line); // keys of old carts
+    return got;
   }
   let state = load();
   function newKey() {
@@ -68,6 +74,7 @@
     location.href = "/ui/login?expired=1&next=" + encodeURIComponent(back);
   }
   const FETCH = { Accept: "text/html", "X-Requested-With": "fetch" };
+  const POST_JSON = { "Content-Type": "application/json", "X-CSRF-Token": csrf, "X-Requested-With": "fetch" };
   // a fragment, or the server's refusal as an error paragraph (never raw JSON)
   async function getHtml(url) {
     const r = await fetch(url, { headers: FETCH, credentials: "same-origin" });
@@ -410,6 +417,7 @@
     clientQ.setAttribute("aria-expanded", "false");
     renderClient();
     if (current.box) search(current.box, current.brand);
+    checkCart();
     box.focus();
   }
   // a walk-in client: name, phone and group are enough to order
@@ -432,7 +440,7 @@
       let r;
       try {
         r = await fetch("/api/clients", { method: "POST", credentials: "same-origin",
-          headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, "X-Requested-With": "fetch" },
+          headers: POST_JSON,
           body: JSON.stringify(body) });
       } catch (err) { message.textContent = String(err); return; }
       if (r.status === 401) { signIn(); return; }
@@ -563,12 +571,8 @@
   }
   $("cart-note").addEventListener("change", (e) => { state.note = e.target.value; save(true); });
 
-  async function makeOrder() {
-    const message = $("cart-message");
-    message.textContent = "";
-    if (!state.client) { message.textContent = T.need_client; clientQ.focus(); return; }
-    if (!state.key) save(true);
-    const body = {
+  function orderBody() {
+    return {
       client_id: state.client.id,
       note: state.note || null,
       lines: state.lines.map((l) => ({
@@ -578,14 +582,54 @@
         asked_brand: l.line.asked_brand || null, asked_article: l.line.asked_article || null,
       })),
     };
+  }
+
+  // the cart priced again for the chosen client, as placing the order would
+  // (nothing is saved): prices and stock brought up to date, problems said
+  const OFFER_KEYS = ["price", "qty", "qty_approx", "multiplicity", "load_id", "row",
+    "delivery_days_min", "delivery_days_max"];
+  async function checkCart() {
+    if (!state.lines.length || !state.client) return;
+    const asked = JSON.stringify(orderBody());
+    let r;
+    try {
+      r = await fetch("/api/orders/check", { method: "POST", credentials: "same-origin", headers: POST_JSON, body: asked });
+    } catch (e) { return; }
+    if (r.status === 401) { signIn(); return; }
+    if (!r.ok || JSON.stringify(orderBody()) !== asked) return; // the cart moved on meanwhile
+    const data = await r.json();
+    let changed = false, repriced = false;
+    for (const checked of data.lines) {
+      const l = state.lines[checked.position - 1];
+      if (!l || !checked.offer) continue;
+      for (const k of OFFER_KEYS) {
+        if (l.line[k] === checked.offer[k]) continue;
+        if (k === "price") repriced = true;
+        l.line[k] = checked.offer[k];
+        changed = true;
+      }
+    }
+    if (changed) save(true);
+    renderCart();
+    const other = data.problems.filter((p) => p.code !== "price_changed");
+    const said = problemTexts({ lines: other });
+    if (repriced) said.unshift(T.cart_repriced);
+    $("cart-message").textContent = said.join("; ");
+  }
+
+  async function makeOrder() {
+    const message = $("cart-message");
+    message.textContent = "";
+    if (!state.client) { message.textContent = T.need_client; clientQ.focus(); return; }
+    if (!state.key) save(true);
+    const body = orderBody();
     const button = $("make-order");
     button.disabled = true;
     let r;
     try {
       r = await fetch("/api/orders", {
         method: "POST", credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "Idempotency-Key": state.key,
-          "X-CSRF-Token": csrf, "X-Requested-With": "fetch" },
+        headers: { ...POST_JSON, "Idempotency-Key": state.key },
         body: JSON.stringify(body),
       });
     } catch (e) { button.disabled = false; message.textContent = String(e); return; }
@@ -632,6 +676,7 @@
   renderCart();
   renderClient();
   langLink();
+  checkCart();
   const start = new URLSearchParams(location.search);
   if (start.get("q")) { box.value = start.get("q"); search(start.get("q"), start.get("brand") || ""); }
   box.focus();
