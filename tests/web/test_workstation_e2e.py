@@ -580,7 +580,9 @@ def test_a_client_chosen_after_the_lines_prices_the_cart_for_their_group(
 ) -> None:
     search(page, "BOSCH 0986452041")
     page.locator('#answer tbody[data-group="exact"] tr.line button.add').first.click()
-    cart = "JSON.parse(localStorage.getItem('parts.cart.v1.manager')).lines[0].line.price"
+    cart = (
+        "JSON.parse(localStorage.getItem('parts.cart.v1.manager')).lines[0].line.price"
+    )
     retail = float(page.evaluate(cart))
 
     choose_client(page, "ООО", "ООО «АвтоСервис Плюс»")  # service group, −3 %
