@@ -212,9 +212,8 @@ def test_an_expired_session_signs_in_again_and_keeps_the_cart(
     assert page.locator("#cart .cart-line").count() == 1
 
 
-def test_a_second_tab_submitting_the_same_cart_makes_one_order(
-    page: Any, live: LiveInstall
-) -> None:
+def one_cart_in_two_tabs(page: Any, live: LiveInstall) -> Any:
+    """A line in the cart of a chosen client, and a second tab showing it."""
     choose_client(page, "петрова", "ИП Петрова Анна Викторовна")
     search(page, "BOSCH 0986452041")
     page.locator("#box").press("ArrowDown")
@@ -222,6 +221,13 @@ def test_a_second_tab_submitting_the_same_cart_makes_one_order(
     second = page.context.new_page()
     second.goto(f"{live.url}/ui")
     assert second.locator("#cart .cart-line").count() == 1
+    return second
+
+
+def test_a_second_tab_submitting_the_same_cart_makes_one_order(
+    page: Any, live: LiveInstall
+) -> None:
+    second = one_cart_in_two_tabs(page, live)
     before = orders_in(live)
 
     held: list[Any] = []
@@ -247,13 +253,7 @@ def test_a_second_tab_submitting_the_same_cart_makes_one_order(
 def test_a_cart_ordered_in_another_tab_says_so_there(
     page: Any, live: LiveInstall
 ) -> None:
-    choose_client(page, "петрова", "ИП Петрова Анна Викторовна")
-    search(page, "BOSCH 0986452041")
-    page.locator("#box").press("ArrowDown")
-    page.keyboard.press("+")
-    second = page.context.new_page()
-    second.goto(f"{live.url}/ui")
-    assert second.locator("#cart .cart-line").count() == 1
+    second = one_cart_in_two_tabs(page, live)
 
     page.get_by_role("button", name="Оформить заказ").click()
     page.wait_for_url(re.compile(r".*/ui/orders/\d+$"))
