@@ -166,7 +166,7 @@ def explanation_items(
     steps: list[tuple[str, str | None]] = [
         ("x_purchase", _purchase(line, x, language)),
         ("x_vat", "+" if x.get("vat_added") else None),
-        ("x_purchase_rub", money(x.get("purchase_rub"), language) or None),
+        ("x_purchase_rub", _purchase_rub(line, x, language)),
         ("x_rule", line.get("rule")),
         ("x_markup", _markup(x, language)),
         ("x_rounding", _rounding(x, language)),
@@ -178,6 +178,14 @@ def explanation_items(
         ("x_reason", line.get("price_reason")),
     ]
     return [(label, text) for label, text in steps if text]
+
+
+def _purchase_rub(line: dict[str, Any], x: dict[str, Any], language: str) -> str | None:
+    """The purchase price in roubles, when it says more than the purchase
+    price itself (another currency, or VAT added)."""
+    if line.get("currency") in (None, "RUB") and not x.get("vat_added"):
+        return None
+    return money(x.get("purchase_rub"), language) or None
 
 
 def _purchase(line: dict[str, Any], x: dict[str, Any], language: str) -> str | None:

@@ -207,3 +207,19 @@ def test_a_purchase_in_roubles_is_written_with_the_rouble_sign(language: str) ->
     first = views.explanation_items(line, language)[0]
 
     assert first == ("x_purchase", f"{views.money('412.30', language)} ₽")
+
+
+def test_a_rouble_purchase_without_vat_is_not_said_twice() -> None:
+    x = {**LINE["explanation"], "rate": "1.000000", "vat_added": False,
+         "purchase_rub": "412.30"}  # fmt: skip
+    line = {**LINE, "purchase_price": "412.30", "currency": "RUB", "explanation": x}
+    with_vat = {
+        **line,
+        "explanation": {**x, "vat_added": True, "purchase_rub": "494.76"},
+    }
+
+    labels = [label for label, _ in views.explanation_items(line, "ru")]
+    said = dict(views.explanation_items(with_vat, "ru"))
+
+    assert "x_purchase_rub" not in labels
+    assert said["x_purchase_rub"] == "494,76"

@@ -564,8 +564,13 @@ def test_choosing_a_client_moves_nothing_below_and_a_long_cart_keeps_the_button(
 ) -> None:
     search(page, "фильтр масляный")
     top = page.locator("#results").bounding_box()["y"]
-    choose_client(page, "916 123-45-67", "Иванов Сергей Петрович")
+    choose_client(page, "ООО", "ООО «АвтоСервис Плюс»")  # a long name, two cars
     assert page.locator("#results").bounding_box()["y"] == top
+    cut = page.eval_on_selector_all(  # the name, group and discount read whole
+        "#client-chosen .who b, #client-chosen .terms span",
+        "els => els.filter(e => e.scrollWidth > e.clientWidth).map(e => e.textContent)",
+    )
+    assert cut == []
 
     for row in page.locator("#answer tr.line").all()[:25]:
         row.locator("button.add").click()

@@ -473,18 +473,29 @@
     const who = document.createElement("div");
     who.className = "who";
     who.title = c.name;
-    const terms = document.createElement("span");
-    terms.textContent = `· ${c.client_group_name || c.client_group}${discount}`;
-    who.append(name, terms, clear);
+    who.append(name);
+    const terms = document.createElement("div");
+    terms.className = "terms";
+    const group = document.createElement("span");
+    group.textContent = `${c.client_group_name || c.client_group}${discount}`;
+    terms.append(group, clear);
     const cars = document.createElement("div");
     cars.className = "cars";
-    chosen.append(who, cars);
-    for (const v of c.vehicles || []) {
-      if (!v.vin) continue;
+    chosen.append(who, terms, cars);
+    const withVin = (c.vehicles || []).filter((v) => v.vin);
+    if (withVin.length) {
+      const label = document.createElement("span");
+      label.className = "muted";
+      label.textContent = "VIN:";
+      cars.append(label);
+    }
+    for (const v of withVin) {
       const b = document.createElement("button");
       b.type = "button";
       b.className = "vehicle";
-      b.textContent = `${T.vin_search}: ${[v.make, v.model, v.year].filter(Boolean).join(" ")} ${v.plate || ""}`.trim();
+      b.textContent = `${[v.make, v.model, v.year].filter(Boolean).join(" ")} ${v.plate || ""}`.trim();
+      b.title = `${T.vin_search}: ${b.textContent} (${v.vin})`;
+      b.setAttribute("aria-label", b.title);
       b.addEventListener("click", () => { box.value = v.vin + " "; box.focus(); });
       cars.append(b);
     }
