@@ -100,7 +100,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, _http_problem)
     app.add_exception_handler(RequestValidationError, _validation_problem)
     app.add_exception_handler(ValueError, _problem(422, "bad input"))
+    # the last resort: a problem+json or a page in the user's language, never
+    # a bare "Internal Server Error" (the server logs the traceback)
+    app.add_exception_handler(Exception, _server_error)
     return app
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    """An error nobody foresaw: answered 500 without its inner words."""
+    return await _problem(500, "internal error")(
+        request, RuntimeError("an unexpected error: it is logged on the server")
+    )
 
 
 async def _too_many(request: Request, exc: Exception) -> Response:

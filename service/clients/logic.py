@@ -27,7 +27,13 @@ from service.clients.models import (
 )
 from service.db import audit
 from service.db.audit import Actor
-from service.db.models import Client, ClientGroup, ClientPhone, Vehicle
+from service.db.models import (
+    Client,
+    ClientGroup,
+    ClientPhone,
+    Vehicle,
+    names_a_row,
+)
 
 MAX_FOUND = 50
 # a phone's first digits searched as dictated after the country code (`916`);
@@ -276,7 +282,7 @@ class ClientTerms:
 
 def client_terms(session: Session, client_id: int) -> ClientTerms:
     """A client's name, group (code and name) and own discount (404: none)."""
-    client = session.get(Client, client_id)
+    client = session.get(Client, client_id) if names_a_row(client_id) else None
     if client is None:
         raise LookupError(f"no client {client_id}")
     group_name = session.scalar(

@@ -16,7 +16,7 @@ from service.clients.models import (
     PhoneIn,
     VehicleIn,
 )
-from service.db.models import Client
+from service.db.models import Client, Id, names_a_row
 from service.db.session import transaction
 from service.deps import SessionDep, SettingsDep, require
 from service.users.logic import CurrentUser
@@ -68,14 +68,14 @@ def post_client(
 
 
 @router.get("/{client_id}")
-def get_client(client_id: int, session: SessionDep, _user: Reader) -> ClientOut:
+def get_client(client_id: Id, session: SessionDep, _user: Reader) -> ClientOut:
     """One client with phones and vehicles."""
     return logic.client_out(session, _client(session, client_id))
 
 
 @router.patch("/{client_id}")
 def patch_client(
-    client_id: int, body: ClientChange, session: SessionDep, user: Writer
+    client_id: Id, body: ClientChange, session: SessionDep, user: Writer
 ) -> ClientOut:
     """Change a client's fields."""
     with transaction(session):
@@ -88,7 +88,7 @@ def patch_client(
 
 @router.post("/{client_id}/phones", status_code=201)
 def post_phone(
-    client_id: int,
+    client_id: Id,
     body: PhoneIn,
     session: SessionDep,
     settings: SettingsDep,
@@ -105,7 +105,7 @@ def post_phone(
 
 @router.post("/{client_id}/vehicles", status_code=201)
 def post_vehicle(
-    client_id: int, body: VehicleIn, session: SessionDep, user: Writer
+    client_id: Id, body: VehicleIn, session: SessionDep, user: Writer
 ) -> ClientOut:
     """Add a vehicle to a client."""
     with transaction(session):
@@ -115,7 +115,7 @@ def post_vehicle(
 
 
 def _client(session: SessionDep, client_id: int) -> Client:
-    row = session.get(Client, client_id)
+    row = session.get(Client, client_id) if names_a_row(client_id) else None
     if row is None:
         raise LookupError(f"no client {client_id}")
     return row

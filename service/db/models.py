@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
+from annotated_types import Ge, Le
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -29,6 +30,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# row ids are 32-bit integers on PostgreSQL: a larger number names no row, and
+# is refused as input (422) before it reaches a query it would break
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Ge(1), Le(MAX_ID)]
+
+
+def names_a_row(value: int) -> bool:
+    """Whether `value` can be a row id at all."""
+    return 1 <= value <= MAX_ID
+
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",

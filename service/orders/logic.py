@@ -27,7 +27,14 @@ from search.quotes import QuoteEngine, QuoteRequest
 from service.clients.logic import client_pricing
 from service.db import audit
 from service.db.audit import Actor
-from service.db.models import Client, CustomerOrder, CustomerOrderLine, User, utcnow
+from service.db.models import (
+    Client,
+    CustomerOrder,
+    CustomerOrderLine,
+    User,
+    names_a_row,
+    utcnow,
+)
 from service.db.session import transaction
 from service.orders.models import (
     CheckLine,
@@ -683,7 +690,11 @@ def get_order(
     """The order `order_id` (locked for update if asked), or LookupError (404);
     also 404 when the `viewer` may not see its department's orders."""
     query = select(CustomerOrder).where(CustomerOrder.id == order_id)
-    order = session.scalar(query.with_for_update() if lock else query)
+    order = (
+        session.scalar(query.with_for_update() if lock else query)
+        if names_a_row(order_id)
+        else None
+    )
     if order is None or (
         viewer is not None and not sees_department(viewer, order.department)
     ):

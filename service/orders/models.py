@@ -8,6 +8,8 @@ from typing import Any, Literal, Self
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from service.db.models import Id
+
 Status = Literal["new", "confirmed", "ordered", "received", "issued", "cancelled"]
 MAX_LINES = 200
 MAX_QTY = 100_000
@@ -63,7 +65,7 @@ class OrderLineIn(BaseModel):
 class OrderIn(BaseModel):
     """A new customer order."""
 
-    client_id: int
+    client_id: Id
     note: str | None = Field(None, max_length=2000)
     department: str | None = Field(
         None,

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from service.db.models import Id
 from service.db.session import transaction
 from service.deps import SessionDep, SettingsDep, require
 from service.downloads import XLSX, attachment
@@ -93,7 +94,7 @@ async def post_check(
 def get_orders(
     session: SessionDep,
     user: Reader,
-    client_id: Annotated[int | None, Query(description="Of this client.")] = None,
+    client_id: Annotated[Id | None, Query(description="Of this client.")] = None,
     status: Annotated[Status | None, Query(description="In this status.")] = None,
     limit: Annotated[int, Query(ge=1, le=logic.MAX_ORDERS)] = 50,
 ) -> OrderPage:
@@ -105,14 +106,14 @@ def get_orders(
 
 
 @router.get("/{order_id}")
-def get_order(order_id: int, session: SessionDep, user: Reader) -> OrderOut:
+def get_order(order_id: Id, session: SessionDep, user: Reader) -> OrderOut:
     """One order with its lines (404 for another department's order)."""
     return logic.order_out(session, logic.get_order(session, order_id, viewer=user))
 
 
 @router.post("/{order_id}/status", responses={409: PROBLEM})
 def post_status(
-    order_id: int, body: StatusIn, session: SessionDep, user: Writer
+    order_id: Id, body: StatusIn, session: SessionDep, user: Writer
 ) -> OrderOut:
     """Move an order on (new → confirmed → ordered → received → issued), or
     cancel it before it is issued."""
@@ -128,7 +129,7 @@ def post_status(
     responses={200: {"content": {XLSX: {}}}},
 )
 def get_order_workbook(
-    order_id: int, session: SessionDep, settings: SettingsDep, user: Reader
+    order_id: Id, session: SessionDep, settings: SettingsDep, user: Reader
 ) -> Response:
     """The order as an Excel workbook for the client (no purchase prices)."""
     order = logic.order_out(session, logic.get_order(session, order_id, viewer=user))

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from search.export import quote_workbook
 from search.quotes import SORTS, QuoteEngine, QuoteRequest
 from service.clients.logic import ClientTerms, client_terms, known_model
+from service.db.models import Id
 from service.deps import CurrentUserDep, SessionDep
 from service.downloads import XLSX, attachment
 from service.quotes.models import QuoteAnswerOut
@@ -22,7 +23,7 @@ router = APIRouter(tags=["quotes"])
 def priced_for(
     session: SessionDep,
     client_id: Annotated[
-        int | None,
+        Id | None,
         Query(description="Price for this client: its group and own discount."),
     ] = None,
 ) -> ClientTerms | None:

@@ -22,6 +22,7 @@ from search.export import quote_workbook
 from search.quotes import QuoteError, QuoteRequest
 from service.clients import logic as clients
 from service.db import audit
+from service.db.models import Id
 from service.db.session import transaction
 from service.deps import BrandsDep, OptionalUserDep, SessionDep, SettingsDep
 from service.downloads import XLSX, attachment
@@ -249,7 +250,7 @@ class BoxParams:
 def box_params(
     box: Annotated[str, Query(max_length=200)] = "",
     brand: Annotated[str | None, Query(max_length=100)] = None,
-    client_id: int | None = None,
+    client_id: Id | None = None,
     sort: Annotated[str, Query(pattern="^(price|delivery|probability)$")] = "price",
     all_brands: bool = False,
 ) -> BoxParams:
@@ -461,7 +462,7 @@ def orders_page(
 
 @router.get("/ui/orders/{order_id}")
 def order_page(
-    order_id: int, request: Request, user: OptionalUserDep, session: SessionDep
+    order_id: Id, request: Request, user: OptionalUserDep, session: SessionDep
 ) -> Response:
     me = _user(user, request)
     order = orders.order_out(session, orders.get_order(session, order_id, viewer=me))

@@ -1135,3 +1135,51 @@ def test_status_labels_cover_every_status_in_both_languages() -> None:
         "en": set(logic.STATUSES),
     }
     assert logic.STATUS_LABELS["ru"]["ordered"] == "Заказан у поставщика"
+
+
+HUGE = 99999999999999999999  # past any integer column, on both backends
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        ("GET", f"/api/orders/{HUGE}", None),
+        ("GET", f"/api/orders/{HUGE}/export.xlsx", None),
+        ("POST", f"/api/orders/{HUGE}/status", {"status": "cancelled"}),
+        ("GET", f"/api/clients/{HUGE}", None),
+        ("GET", f"/api/orders?client_id={2**31}", None),
+        ("GET", f"/api/quotes?article=0986452041&brand=BOSCH&client_id={HUGE}", None),
+        ("POST", "/api/orders/check", {"client_id": HUGE, "lines": []}),
+    ],
+)  # fmt: skip
+def test_an_id_no_row_can_have_is_bad_input_not_a_crash(
+    shop: Shop, method: str, url: str, body: dict[str, Any] | None
+) -> None:
+    answer = shop.client.request(method, url, json=body)
+
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert "less than or equal to 2147483647" in answer.json()["detail"]
+
+
+def test_an_error_nobody_foresaw_is_a_problem_or_a_page_not_plain_text(
+    install: Install,
+) -> None:
+    app = create_app(install.settings)
+
+    def broken() -> None:
+        raise RuntimeError("secret inner words")
+
+    app.add_api_route("/api/broken", broken)
+    app.add_api_route("/ui/broken", broken)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        sign_in(client, role="manager", login="anna", department="msk")
+        api = client.get("/api/broken")
+        ui = client.get("/ui/broken", headers={"Accept": "text/html"})
+
+    assert (api.status_code, api.headers["content-type"]) == (
+        500, "application/problem+json",
+    )  # fmt: skip
+    assert "secret" not in api.text
+    assert ui.status_code == 500 and ui.headers["content-type"].startswith("text/html")
+    assert "Ошибка на сервере" in ui.text and "secret" not in ui.text

@@ -169,6 +169,10 @@ def shown(html: str) -> str:
          "Ошибка (422) Номер заказа — это число: проверьте адрес страницы К проценке",
          "Error (422) An order number is a number: check the page's address "
          "Back to search"),
+        ("/ui/orders/99999999999999999999", 422,
+         "Ошибка (422) Номер заказа — это число: проверьте адрес страницы К проценке",
+         "Error (422) An order number is a number: check the page's address "
+         "Back to search"),
         ("/ui/no-such-page", 404,
          "Не найдено (404) Такой страницы нет К проценке",
          "Not found (404) There is no such page Back to search"),
