@@ -38,6 +38,7 @@ HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals["money"] = views.money
 templates.env.filters["phone"] = views.phone_text
+templates.env.filters["percent"] = views.percent_text
 templates.env.globals["note"] = i18n.note
 templates.env.globals["plural"] = i18n.plural
 templates.env.globals["local_time"] = views.local_time

@@ -366,6 +366,34 @@ def test_on_a_tablet_the_cart_comes_before_the_results_and_nothing_scrolls_sidew
     context.close()
 
 
+def test_on_a_landscape_tablet_the_results_are_in_view_beside_the_cart(
+    browser: Any, live: LiveInstall
+) -> None:
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    context.set_default_timeout(TIMEOUT_MS)
+    tab = context.new_page()
+    sign_in(tab, live.url)
+    choose_client(tab, "ООО", "ООО «АвтоСервис Плюс»")
+    search(tab, "BOSCH 0986452041")
+    tab.locator("#answer tr.line button.add").first.click()
+
+    first = tab.locator("#answer tr.line").first.bounding_box()
+    assert first["y"] + first["height"] <= 768
+    cart = tab.locator("#cart").bounding_box()
+    assert cart["x"] >= first["x"] + first["width"]
+    assert tab.get_by_role("button", name="Сбросить клиента").is_visible()
+    context.close()
+
+
+def test_a_long_text_searched_wraps_and_nothing_scrolls_sideways(page: Any) -> None:
+    search(page, "фильтр" + "Ж" * 190)
+
+    page.locator("#answer .note").first.wait_for()
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+
+
 def test_signing_out_ends_the_session(page: Any, live: LiveInstall) -> None:
     page.get_by_role("button", name="Выйти").click()
     page.wait_for_url(re.compile(r".*/ui/login\?out=1$"))
@@ -606,3 +634,32 @@ def test_a_search_by_name_says_so_over_its_rows(page: Any) -> None:
     assert head.inner_text().startswith("Найдено по названию")
     search(page, "BOSCH 0986452041")
     assert head.inner_text().startswith("Запрошенный артикул")
+
+
+def test_a_phone_another_client_has_is_said_before_a_second_client_is_made(
+    page: Any, live: LiveInstall
+) -> None:
+    page.get_by_role("button", name="Новый клиент").click()
+    form = page.locator("#client-form")
+    form.get_by_label("Имя или название").fill("   ")
+    form.get_by_role("button", name="Сохранить и выбрать").click()
+    message = page.locator("#client-form-message")
+    message.get_by_text("Укажите имя или название клиента").wait_for()
+
+    form.get_by_label("Имя или название").fill("Иванова Мария")
+    form.get_by_label("Телефон").fill("8 (916) 123-45-67")  # Иванов Сергей's
+    form.get_by_role("button", name="Сохранить и выбрать").click()
+    message.get_by_text("Этот телефон уже есть у клиента").wait_for()
+    assert form.is_visible()
+
+    message.get_by_role("button", name="Иванов Сергей Петрович").click()
+    page.locator("#client-chosen", has_text="Иванов Сергей Петрович").wait_for()
+    assert form.is_hidden()
+
+    page.get_by_role("button", name="Новый клиент").click()
+    form.get_by_label("Имя или название").fill("Иванова Мария")
+    form.get_by_label("Телефон").fill("8 (916) 123-45-67")
+    form.get_by_role("button", name="Сохранить и выбрать").click()
+    message.get_by_text("Этот телефон уже есть у клиента").wait_for()
+    form.get_by_role("button", name="Сохранить и выбрать").click()  # a family phone
+    page.locator("#client-chosen", has_text="Иванова Мария").wait_for()

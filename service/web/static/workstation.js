@@ -430,45 +430,88 @@
       clientForm.elements.name.focus();
     });
     $("client-cancel").addEventListener("click", () => { clientForm.hidden = true; clientQ.focus(); });
+    const closeForm = () => { clientForm.hidden = true; clientForm.reset(); delete clientForm.dataset.checked; };
     clientForm.addEventListener("submit", async (e) => {
       e.preventDefault();
       const f = clientForm.elements;
       const message = $("client-form-message");
-      message.textContent = "";
+      message.replaceChildren();
+      const phone = f.phone.value.trim();
       const body = { kind: f.kind.value, name: f.name.value.trim(), client_group: f.client_group.value,
-        phones: f.phone.value.trim() ? [{ number: f.phone.value.trim() }] : [] };
+        phones: phone ? [{ number: phone }] : [] };
+      if (!body.name) { message.textContent = T.need_name; f.name.focus(); return; }
+      // a phone another client has: say who (the manager may want them), save
+      // only when asked again
+      if (phone && clientForm.dataset.checked !== phone) {
+        clientForm.dataset.checked = phone;
+        const same = await clientsWithPhone(phone);
+        if (same.length) {
+          message.append(T.same_phone + " ");
+          for (const c of same) {
+            const pick = document.createElement("button");
+            pick.type = "button";
+            pick.className = "link";
+            pick.textContent = c.name;
+            pick.addEventListener("click", () => { closeForm(); takeClient(c); });
+            message.append(pick, " ");
+          }
+          return;
+        }
+      }
       let r;
       try {
         r = await fetch("/api/clients", { method: "POST", credentials: "same-origin",
           headers: POST_JSON,
           body: JSON.stringify(body) });
-      } catch (err) { message.textContent = String(err); return; }
+      } catch (err) { message.textContent = T.e_network; return; }
       if (r.status === 401) { signIn(); return; }
       const data = await r.json().catch(() => ({}));
       if (!r.ok) {
-        const detail = String(data.detail || r.statusText);
-        message.textContent = detail.startsWith("phone") ? T.bad_phone : detail;
+        const detail = String(data.detail || "");
+        message.textContent = /phone/.test(detail) ? T.bad_phone
+          : /\bname\b/.test(detail) ? T.need_name : refusal(r.status, data);
         return;
       }
       const groupName = f.client_group.selectedOptions[0].textContent;
-      clientForm.hidden = true;
-      clientForm.reset();
+      closeForm();
       takeClient({ ...data, client_group_name: groupName });
     });
+  }
+  // the clients that have this phone already (its last ten digits)
+  async function clientsWithPhone(phone) {
+    const digits = phone.replace(/\D/g, "").slice(-10);
+    if (digits.length < 10) return [];
+    let html;
+    try { html = await getHtml("/ui/clients?q=" + encodeURIComponent(phone)); } catch (e) { return []; }
+    const found = document.createElement("div");
+    found.innerHTML = html;
+    return [...found.querySelectorAll(".client-option")].map((o) => JSON.parse(o.dataset.client))
+      .filter((c) => (c.phones || []).some((p) => p.e164.replace(/\D/g, "").endsWith(digits)));
+  }
+  // a refusal the page has no words of its own for, said by its status
+  function refusal(status, data) {
+    const detail = String((data && data.detail) || "");
+    const gone = /^no client (\d+)$/.exec(detail);
+    if (gone) return T.e_no_client.replace("{0}", gone[1]);
+    if (status === 403) return detail.includes("X-CSRF-Token") ? T.e_stale_page : T.e_not_allowed;
+    if (status === 503) return T.e_database_down;
+    if (status >= 500) return T.e_server;
+    return T.e_bad_request;
   }
 
   function renderClient() {
     const chosen = $("client-chosen");
     const c = state.client;
     if (!c) { chosen.textContent = T.client_none; return; }
-    const discount = c.discount_percent ? ` · −${Number(c.discount_percent)} %` : "";
+    const discount = c.discount_percent ? ` · −${whole.format(Number(c.discount_percent))} %` : "";
     chosen.replaceChildren();
     const name = document.createElement("b");
     name.textContent = c.name;
     const clear = document.createElement("button");
     clear.type = "button";
     clear.className = "link";
-    clear.textContent = T.client_clear;
+    clear.textContent = T.client_clear_short;
+    clear.setAttribute("aria-label", T.client_clear);
     clear.addEventListener("click", () => { state.client = null; save(true); renderClient(); if (current.box) search(current.box, current.brand); });
     const who = document.createElement("div");
     who.className = "who";
@@ -643,7 +686,7 @@
         headers: { ...POST_JSON, "Idempotency-Key": state.key },
         body: JSON.stringify(body),
       });
-    } catch (e) { button.disabled = false; message.textContent = String(e); return; }
+    } catch (e) { button.disabled = false; message.textContent = T.e_network; return; }
     if (r.status === 401) { signIn(); return; }
     const data = await r.json().catch(() => ({}));
     if (r.ok) {
@@ -666,12 +709,12 @@
       return;
     }
     const texts = problemTexts(data);
-    message.textContent = texts.length ? texts.join("; ") : (data.detail || r.statusText);
+    message.textContent = texts.length ? texts.join("; ") : refusal(r.status, data);
   }
   $("make-order").addEventListener("click", makeOrder);
   // the server's reasons, in the page's words where the code is known
   function problemTexts(data) {
-    if (!Array.isArray(data.lines)) return data.problems || [];
+    if (!Array.isArray(data.lines)) return []; // said by `refusal`, in the page's words
     return data.lines.map((p) => {
       const text = T[`p_${p.code}`];
       if (!text) return p.message;
