@@ -40,7 +40,7 @@ demo: setup
 # a demo supplier e-mails its price list: the mailbox sensor delivers it, the
 # inbox sensor publishes it (see `parts suppliers` and Dagster)
 demo-mail: setup
-	$(DEMO_MAIL) $(BIN)/parts mail send-demo
+	$(DEMO_MAIL) $(BIN)/parts mail send-demo --kind $(or $(KIND),price)
 
 stop:
 	@test -x $(BIN)/parts && $(BIN)/parts ui stop || true

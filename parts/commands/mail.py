@@ -166,17 +166,35 @@ def local_server(
     )
 
 
-def send_demo() -> None:
+DEMO_KINDS = ("price", "broken", "stranger")
+STRANGER = "sales@unknown-parts.example"
+
+
+def send_demo(
+    kind: Annotated[
+        str,
+        typer.Option(
+            help="price: АвтоОпт's list of today (published); broken: the same "
+            "list cut off above its header (quarantined, the live list kept); "
+            "stranger: a list from an address no profile "
+            "knows (sent to review)."
+        ),
+    ] = "price",
+) -> None:
     """Put a demo supplier's price list e-mail into the mailbox (as if АвтоОпт
     had sent it): the mailbox sensor delivers it and the inbox sensor loads it."""
     import datetime as dt
     import random
     from email.message import EmailMessage
+    from email.utils import formatdate, make_msgid
 
     from pipelines.demo_data import generate_demo
     from pipelines.mailbox.config import MailConfig
     from pipelines.mailbox.fetch import close, connect
 
+    if kind not in DEMO_KINDS:
+        err_console.print(f"error: --kind is one of {', '.join(DEMO_KINDS)}")
+        raise typer.Exit(2)
     settings = get_settings()
     if not settings.mail_host:
         err_console.print("error: mailbox intake is off: set PARTS_MAIL_HOST")
@@ -186,11 +204,16 @@ def send_demo() -> None:
     # every e-mail is new bytes and so a new load (the same bytes are skipped)
     lines = files["avtoopt-msk"].read_bytes().splitlines(keepends=True)
     del lines[random.randrange(2, len(lines))]
+    if kind == "broken":  # no header: no column can be told
+        lines = lines[1:]
     price = b"".join(lines)
+    sender = STRANGER if kind == "stranger" else DEMO_SENDER
     message = EmailMessage()
-    message["From"] = f"АвтоОпт Москва <{DEMO_SENDER}>"
+    message["From"] = f"АвтоОпт Москва <{sender}>"
     message["To"] = settings.mail_user or "prices@example"
     message["Subject"] = f"Прайс-лист на {dt.date.today():%d.%m.%Y}"
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(domain=sender.split("@")[1])
     message.set_content("Добрый день! Актуальный прайс во вложении.")
     name = f"avtoopt_price_{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}.csv"
     message.add_attachment(price, maintype="text", subtype="csv",
@@ -200,4 +223,4 @@ def send_demo() -> None:
         box.append(message.as_bytes(), settings.mail_folder)
     finally:
         close(box)
-    console.print(f"sent {name} from {DEMO_SENDER} to {settings.mail_folder}")
+    console.print(f"sent {name} ({kind}) from {sender} to {settings.mail_folder}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import socket
 from email.header import decode_header, make_header
@@ -13,13 +14,14 @@ import pytest
 from typer.testing import CliRunner
 
 from parts.cli import app
-from parts.settings import Settings
+from parts.settings import Settings, get_settings
 from pipelines.mailbox import fetch, names
 from pipelines.mailbox.errors import MailboxSettingsError, MailboxUnreachable
 from pipelines.mailbox.intake import load_deliveries
 from pipelines.pricelists.load import ingest
 from search import lake
 from search import mail_store as store
+from tests.conftest import REPO
 from tests.pipelines.mailbox.conftest import SmtpSink, TestMailbox
 from tests.pipelines.mailbox.mails import (
     cut_attachment,
@@ -718,3 +720,31 @@ def test_no_supplier_profiles_refuses_the_poll_and_touches_no_message(
     with pytest.raises(MailboxSettingsError, match="names a sender"):
         fetch.poll(mail_env)
     assert mailbox.subjects("INBOX") == ["Price"]
+
+
+def test_the_demos_three_mails_are_published_quarantined_and_sent_to_review(
+    mail_env: Settings, mailbox: TestMailbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`parts mail send-demo --kind …` as the README has a new user try it,
+    read with the repository's own supplier profiles."""
+    monkeypatch.setenv("PARTS_PROFILES_DIR", str(REPO / "suppliers"))
+    get_settings.cache_clear()
+    for kind in ("price", "broken", "stranger"):
+        sent = runner.invoke(app, ["mail", "send-demo", "--kind", kind])
+        assert sent.exit_code == 0, sent.output
+    refused = runner.invoke(app, ["mail", "send-demo", "--kind", "nonsense"])
+
+    done = _fetch()
+
+    assert refused.exit_code == 2 and "--kind is one of" in refused.output
+    assert [(s["supplier_id"], s["status"]) for s in done["loads"]] == [
+        ("avtoopt-msk", "published"),
+        ("avtoopt-msk", "quarantined"),
+    ]
+    assert _articles(get_settings(), "avtoopt-msk")  # the good list stays live
+    assert mailbox.subjects(REVIEW) == [f"Прайс-лист на {dt.date.today():%d.%m.%Y}"]
+    listed = json.loads(runner.invoke(app, ["mail", "review", "--json"]).stdout)
+    (stranger,) = listed["entries"]
+    assert stranger["from"] == "sales@unknown-parts.example"
+    assert stranger["message_id"].endswith("@unknown-parts.example>")
+    assert stranger["date"]
