@@ -63,6 +63,15 @@ def normalize_phone(raw: str, *, region: str = "RU") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def phone_extension(raw: str, *, region: str = "RU") -> str | None:
+    """The extension written with a phone (`+7 495 123-45-67 доб. 12` → `12`):
+    E.164 has no room for it, the phone as given keeps it."""
+    try:
+        return phonenumbers.parse(raw, region).extension or None
+    except phonenumbers.NumberParseException:
+        return None
+
+
 def search_name(name: str) -> str:
     """A client name as searches compare it: folded case, `ё` as `е`, one space."""
     return " ".join(name.casefold().replace("ё", "е").split())
@@ -336,7 +345,12 @@ def client_out(session: Session, client: Client) -> ClientOut:
         email=client.email,
         discount_percent=client.discount_percent,
         note=client.note,
-        phones=[PhoneOut(e164=p.e164, raw=p.raw, label=p.label) for p in phones],
+        phones=[
+            PhoneOut(
+                e164=p.e164, extension=phone_extension(p.raw), raw=p.raw, label=p.label
+            )
+            for p in phones
+        ],  # fmt: skip
         vehicles=[_vehicle_out(v) for v in vehicles],
     )
 

@@ -17,6 +17,9 @@ class PhoneIn(BaseModel):
 
 class PhoneOut(BaseModel):
     e164: str = Field(description="E.164: `+79161234567`.")
+    extension: str | None = Field(
+        None, description="The extension the phone was given with (`доб. 12`), if any."
+    )
     raw: str
     label: str | None
 

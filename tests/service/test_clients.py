@@ -77,7 +77,7 @@ def test_a_person_is_created_with_phones_in_e164(client: TestClient) -> None:
         client,
         phones=[
             {"number": "8 (916) 123-45-67", "label": "мобильный"},
-            {"number": "+7 495 123 45 67"},
+            {"number": "+7 495 123 45 67 доб. 12"},
         ],
         discount_percent="5",
         email=" ivanov@example.ru ",
@@ -95,8 +95,18 @@ def test_a_person_is_created_with_phones_in_e164(client: TestClient) -> None:
         "discount_percent": "5.00",
         "note": None,
         "phones": [
-            {"e164": "+79161234567", "raw": "8 (916) 123-45-67", "label": "мобильный"},
-            {"e164": "+74951234567", "raw": "+7 495 123 45 67", "label": None},
+            {
+                "e164": "+79161234567",
+                "extension": None,
+                "raw": "8 (916) 123-45-67",
+                "label": "мобильный",
+            },
+            {
+                "e164": "+74951234567",
+                "extension": "12",
+                "raw": "+7 495 123 45 67 доб. 12",
+                "label": None,
+            },
         ],
         "vehicles": [],
         "same_phone": [],
@@ -203,7 +213,12 @@ def test_a_phone_is_added_to_a_client(client: TestClient) -> None:
 
     assert answer.status_code == 201
     assert answer.json()["phones"] == [
-        {"e164": "+74951234567", "raw": "8-495-123-45-67", "label": "офис"}
+        {
+            "e164": "+74951234567",
+            "extension": None,
+            "raw": "8-495-123-45-67",
+            "label": "офис",
+        }
     ]
 
 
