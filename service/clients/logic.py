@@ -350,7 +350,7 @@ def client_out(session: Session, client: Client) -> ClientOut:
                 e164=p.e164, extension=phone_extension(p.raw), raw=p.raw, label=p.label
             )
             for p in phones
-        ],  # fmt: skip
+        ],
         vehicles=[_vehicle_out(v) for v in vehicles],
     )
 
