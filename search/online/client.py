@@ -681,7 +681,8 @@ class OnlineClients:
         left = down[0] - self._clock()
         if left <= 0:
             return None
-        return f"not asked for {left:.0f} s more: {down[1]}"
+        # whole seconds, rounded up: 0.3 s left is "1 s", never "0 s"
+        return f"not asked for {math.ceil(left)} s more: {down[1]}"
 
     def _note_health(
         self, supplier: OnlineSupplier, result: OnlineResult, *, cut: bool

@@ -40,6 +40,7 @@ from service.orders.models import (
     CheckLine,
     OrderCheck,
     OrderHead,
+    OrderDraft,
     OrderIn,
     OrderLineIn,
     OrderLineOut,
@@ -144,7 +145,7 @@ class Pricing:
     """Whom an order is priced for: the client's terms, and the department
     the user searches as (`search_department`)."""
 
-    client_group: str
+    client_group: str | None
     discount: Discount | None
     department: str | None
     who: str
@@ -273,7 +274,7 @@ async def submit_order(
 async def check_order(
     session: Session,
     engine: QuoteEngine,
-    order: OrderIn,
+    order: OrderDraft,
     user: CurrentUser,
     *,
     time_limit_ms: float,
@@ -287,10 +288,10 @@ async def check_order(
     problems = sorted(
         (p for check in checks for p in check.problems), key=lambda p: p.position
     )
-    priced = [
+    priced = [  # a quantity below 1 is a problem, not a credit to the total
         (c.offer["price"], c.line.qty)
         for c in checks
-        if c.offer is not None and c.offer["price"] is not None
+        if c.offer is not None and c.offer["price"] is not None and c.line.qty >= 1
     ]
     return OrderCheck(
         orderable=not problems,
@@ -315,7 +316,7 @@ def check_out(check: LineCheck) -> CheckLine:
 async def priced_answers(
     session: Session,
     engine: QuoteEngine,
-    order: OrderIn,
+    order: OrderDraft,
     user: CurrentUser,
     *,
     time_limit_ms: float,
@@ -352,12 +353,16 @@ def replayed(session: Session, submission: Submission) -> CustomerOrder | None:
 
 
 def pricing_for(
-    session: Session, order: OrderIn, user: CurrentUser, *, time_limit_ms: float
+    session: Session, order: OrderDraft, user: CurrentUser, *, time_limit_ms: float
 ) -> Pricing:
     """The client's group and discount (404: no client) and the department
     the user searches as: their own, or the one an admin names (403 for
     others, 422 for an unknown one)."""
-    client_group, discount = client_pricing(session, order.client_id)
+    client_group, discount = (
+        client_pricing(session, order.client_id)
+        if order.client_id is not None
+        else (None, None)  # a cart checked before its client is chosen
+    )
     asked = order.department
     department = search_department(user, asked)
     if asked is not None:
@@ -398,7 +403,7 @@ def quote_request(key: Identity, pricing: Pricing) -> QuoteRequest:
 
 
 async def search_offers(
-    engine: QuoteEngine, order: OrderIn, pricing: Pricing
+    engine: QuoteEngine, order: OrderDraft, pricing: Pricing
 ) -> dict[Identity, dict[str, Any]]:
     """The quote answer of each identity of the order, searched together."""
     keys = list(dict.fromkeys(identity(line) for line in order.lines))
@@ -410,7 +415,7 @@ async def search_offers(
 
 
 def price_lines(
-    order: OrderIn, answers: dict[Identity, dict[str, Any]]
+    order: OrderDraft, answers: dict[Identity, dict[str, Any]]
 ) -> list[PricedLine]:
     """Each line matched to its offer and checked, or `OrderRejected` naming
     every problem of every line."""
@@ -422,7 +427,7 @@ def price_lines(
 
 
 def check_lines(
-    order: OrderIn, answers: dict[Identity, dict[str, Any]]
+    order: OrderDraft, answers: dict[Identity, dict[str, Any]]
 ) -> list[LineCheck]:
     """Every line matched to its current offer, with all that is wrong with
     ordering it as asked (a line naming an offer an earlier line took too)."""
@@ -627,6 +632,7 @@ def save_order(
 ) -> CustomerOrder:
     """The order row and its lines, audited; the caller commits."""
     user = submission.user
+    assert pricing.client_group is not None  # an order always has its client
     order = CustomerOrder(
         client_id=submission.order.client_id,
         user_id=user.id,
@@ -792,9 +798,22 @@ def line_out(line: CustomerOrderLine) -> OrderLineOut:
 
 
 def change_status(
-    session: Session, order: CustomerOrder, status: str, *, actor: Actor
+    session: Session,
+    order: CustomerOrder,
+    status: str,
+    *,
+    actor: Actor,
+    seen_version: int | None = None,
 ) -> CustomerOrder:
-    """Move an order to `status` if its current status allows it, else 409."""
+    """Move an order to `status` if its current status allows it, else 409;
+    409 too when the order is no longer the `seen_version` the caller showed."""
+    if seen_version is not None and seen_version != order.version:
+        raise OrderRejected(
+            [f"order {order.id} was changed since version {seen_version} "
+             f"(now version {order.version}, `{order.status}`); look at it again"],
+            status=409, title="status change refused", code="order_changed",
+            facts={"order_status": order.status, "requested_status": status},
+        )  # fmt: skip
     allowed = NEXT_STATUSES.get(order.status, ())
     if status not in allowed:
         choices = ", ".join(f"`{s}`" for s in allowed) or "none: it is final"

@@ -62,10 +62,15 @@ class OrderLineIn(BaseModel):
         return self
 
 
-class OrderIn(BaseModel):
-    """A new customer order."""
+class OrderDraft(BaseModel):
+    """An order's lines to check (`POST /api/orders/check`), the client
+    not chosen yet perhaps."""
 
-    client_id: Id
+    client_id: Id | None = Field(
+        None,
+        description="The client; empty: priced as a search with no client is "
+        "(no group, no discount).",
+    )
     note: str | None = Field(None, max_length=2000)
     department: str | None = Field(
         None,
@@ -78,10 +83,23 @@ class OrderIn(BaseModel):
     lines: list[OrderLineIn] = Field(min_length=1, max_length=MAX_LINES)
 
 
+class OrderIn(OrderDraft):
+    """A new customer order."""
+
+    client_id: Id
+
+
 class StatusIn(BaseModel):
     """The status an order moves to."""
 
     status: Status
+    version: int | None = Field(
+        None,
+        ge=1,
+        description="The order's `version` the page showed: the change is refused "
+        "(409, `order_changed`) if someone else changed the order since. "
+        "Empty: moved from whatever status it has now, if allowed.",
+    )
 
 
 class OrderLineOut(BaseModel):
@@ -170,7 +188,9 @@ class OrderCheck(BaseModel):
     orderable: bool = Field(
         description="No problem: placing the order now would save it as it is."
     )
-    client_group: str
+    client_group: str | None = Field(
+        description="The group it is priced for; null without a client."
+    )
     department: str | None = Field(description="The department it would be kept as.")
     total: str = Field(
         description="RUB, two decimals: each priced offer's `price` × `qty`."

@@ -16,6 +16,7 @@ from service.orders import logic
 from service.orders.export import order_workbook
 from service.orders.models import (
     OrderCheck,
+    OrderDraft,
     OrderIn,
     OrderOut,
     OrderPage,
@@ -75,7 +76,7 @@ async def post_order(
 
 @router.post("/check", responses={422: PROBLEM})
 async def post_check(
-    body: OrderIn,
+    body: OrderDraft,
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
@@ -119,7 +120,9 @@ def post_status(
     cancel it before it is issued."""
     with transaction(session):
         order = logic.get_order(session, order_id, lock=True, viewer=user)
-        logic.change_status(session, order, body.status, actor=user.actor)
+        logic.change_status(
+            session, order, body.status, actor=user.actor, seen_version=body.version
+        )
     return logic.order_out(session, order)
 
 

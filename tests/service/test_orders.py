@@ -658,6 +658,50 @@ def test_a_check_lists_every_problem_of_every_line_and_saves_nothing(
     assert count_rows(shop) == (0, 0)
 
 
+def test_a_check_of_a_quantity_below_one_names_it_and_adds_nothing(
+    shop: Shop,
+) -> None:
+    bosch = quote_lines(shop, "0986452041", "BOSCH", client_id=shop.retail_id)
+    alpha, beta = offer_of(bosch, "alpha"), offer_of(bosch, "beta")
+
+    answer = check(shop, shop.retail_id, [order_line(beta, 1), order_line(alpha, -1)])
+
+    assert answer.status_code == 200, answer.text
+    assert (answer.json()["orderable"], answer.json()["total"]) == (
+        False, f"{Decimal(beta['price']):.2f}")  # fmt: skip
+    assert [(p["position"], p["code"]) for p in answer.json()["problems"]] == [
+        (2, "bad_qty")
+    ]
+
+
+def test_a_cart_without_a_client_is_checked_at_the_prices_of_no_client(
+    shop: Shop,
+) -> None:
+    plain = shop.client.get(
+        "/api/quotes", params={"article": "0986452041", "brand": "BOSCH",
+                               "analogs": False, "online": False},
+    ).json()["lines"]  # fmt: skip
+    bulk = quote_lines(shop, "0986452041", "BOSCH", client_id=shop.wholesale_id)
+    beta, bulk_beta = offer_of(plain, "beta"), offer_of(bulk, "beta")
+    assert beta["price"] != bulk_beta["price"]  # the group's terms tell
+
+    answer = shop.client.post(
+        "/api/orders/check",
+        json={"lines": [order_line(bulk_beta, 1, price_seen=bulk_beta["price"])]},
+    )
+
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["client_group"] is None
+    assert answer.json()["lines"][0]["offer"]["price"] == beta["price"]
+    assert [p["code"] for p in answer.json()["problems"]] == ["price_changed"]
+    placed = shop.client.post(
+        "/api/orders", json={"lines": [order_line(beta, 1)]},
+        headers={"Idempotency-Key": "no-client"},
+    )  # fmt: skip
+    assert placed.status_code == 422  # an order still needs its client
+    assert count_rows(shop) == (0, 0)
+
+
 def test_a_check_needs_a_sign_in_and_a_pages_csrf_token_but_no_order_right(
     shop: Shop,
 ) -> None:
@@ -853,6 +897,27 @@ def test_an_order_is_cancelled_before_it_is_issued(shop: Shop) -> None:
 
     assert [a.status_code for a in (confirmed, cancelled, again)] == [200, 200, 409]
     assert cancelled.json()["status"] == "cancelled"
+
+
+def test_a_status_change_from_a_stale_version_is_refused(shop: Shop) -> None:
+    order = place(shop)
+    path = f"/api/orders/{order['id']}/status"
+
+    confirmed = shop.client.post(path, json={"status": "confirmed",
+                                             "version": order["version"]})  # fmt: skip
+    stale = shop.client.post(path, json={"status": "cancelled",
+                                         "version": order["version"]})  # fmt: skip
+    current = shop.client.post(path, json={"status": "cancelled",
+                                           "version": confirmed.json()["version"]})  # fmt: skip
+
+    assert confirmed.status_code == 200
+    assert (stale.status_code, stale.json()["code"], stale.json()["order_status"]) == (
+        409, "order_changed", "confirmed")  # fmt: skip
+    assert stale.json()["problems"] == [
+        f"order {order['id']} was changed since version 1 (now version 2, "
+        "`confirmed`); look at it again"
+    ]
+    assert (current.status_code, current.json()["status"]) == (200, "cancelled")
 
 
 def test_the_audit_names_the_manager_for_every_row(shop: Shop) -> None:

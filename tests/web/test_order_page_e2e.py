@@ -45,22 +45,24 @@ def place_order(client: httpx.Client) -> int:
     return order_id
 
 
-def test_a_status_change_that_lost_a_race_says_why_in_the_pages_words(
+def test_a_stale_page_cannot_cancel_an_order_someone_moved_on(
     page: Any,  # noqa: F811
     live: LiveInstall,
 ) -> None:
     with api(live) as client:
         order_id = place_order(client)
         page.goto(f"{live.url}/ui/orders/{order_id}")
-        # someone else cancels it while the page still offers to confirm it
-        cancelled = client.post(f"/api/orders/{order_id}/status",
-                                json={"status": "cancelled"})  # fmt: skip
-        assert cancelled.status_code == 200, cancelled.text
+        # someone else confirms it while the page still shows it new
+        confirmed = client.post(f"/api/orders/{order_id}/status",
+                                json={"status": "confirmed"})  # fmt: skip
+        assert confirmed.status_code == 200, confirmed.text
 
-    page.get_by_role("button", name="Подтверждён").click()
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.get_by_role("button", name="Отменён").click()
 
-    page.wait_for_function("document.getElementById('status-message').textContent")
-    assert page.locator("#status-message").inner_text() == (
-        "Статус не изменён: заказ уже «Отменён», стать «Подтверждён» он не может. "
-        "Обновите страницу."
-    )
+        page.wait_for_function("document.getElementById('status-message').textContent")
+        assert page.locator("#status-message").inner_text() == (
+            "Статус не изменён: заказ уже изменили, теперь он «Подтверждён». "
+            "Обновите страницу."
+        )
+        assert client.get(f"/api/orders/{order_id}").json()["status"] == "confirmed"

@@ -96,6 +96,7 @@ def whole_flow(tab: Any, live: LiveInstall) -> None:
     assert picks.count() == 2
     assert [p.get_attribute("data-brand") for p in picks.all()] == ["MAHLE", "KNECHT"]
     assert tab.evaluate("document.activeElement.dataset.brand") == "MAHLE"
+    assert tab.locator("#search-hint").inner_text().startswith("1–9 — выбрать бренд")
     tab.keyboard.press("1")  # the first brand, by its number
     tab.locator('#answer tbody[data-group="exact"] tr.line').first.wait_for()
     tab.wait_for_function("window.partsTimings.length >= 2")
@@ -106,6 +107,7 @@ def whole_flow(tab: Any, live: LiveInstall) -> None:
 
     exact = visible_rows(tab, "exact")
     assert exact and {r["brand"] for r in exact} == {"MAHLE"}
+    assert tab.locator("#search-hint").inner_text().startswith("Enter — найти")
     prices = [float(r["price"]) for r in exact]
     assert prices == sorted(prices)  # by price, the default
 
@@ -620,12 +622,34 @@ def test_a_client_chosen_after_the_lines_prices_the_cart_for_their_group(
 
     choose_client(page, "ООО", "ООО «АвтоСервис Плюс»")  # service group, −3 %
     page.locator("#cart-message", has_text="Цены корзины пересчитаны").wait_for()
+    assert "info" in page.locator("#cart-message").get_attribute("class")  # not red
     assert float(page.evaluate(cart)) < retail
 
     before = orders_in(live)
     page.get_by_role("button", name="Оформить заказ").click()  # no refusal first
     page.wait_for_url(re.compile(r".*/ui/orders/\d+$"))
     assert orders_in(live) == before + 1
+
+
+def test_a_cart_without_a_client_is_brought_up_to_date_when_the_page_opens(
+    page: Any,
+) -> None:
+    search(page, "BOSCH 0986452041")
+    page.locator('#answer tbody[data-group="exact"] tr.line button.add').first.click()
+    key = "parts.cart.v1.manager"
+    shown = page.evaluate(f"JSON.parse(localStorage.getItem('{key}')).lines[0].line.price")
+    page.evaluate(  # a price that has changed since the line was put in the cart
+        f"""() => {{ const s = JSON.parse(localStorage.getItem('{key}'));
+                    s.lines[0].line.price = "1.00";
+                    localStorage.setItem('{key}', JSON.stringify(s)); }}"""
+    )
+
+    page.reload()
+
+    page.locator("#cart-message", has_text="Цены корзины обновлены").wait_for()
+    now = page.evaluate(f"JSON.parse(localStorage.getItem('{key}')).lines[0].line.price")
+    assert now == shown
+    assert "1,00" not in page.locator("#cart").inner_text()
 
 
 def test_a_search_by_name_says_so_over_its_rows(page: Any) -> None:

@@ -55,6 +55,7 @@
   // the cart became an order in another tab: say which, and link to it
   function placedElsewhere(id) {
     const message = $("cart-message");
+    message.classList.remove("info");
     const link = document.createElement("a");
     link.href = `/ui/orders/${id}`;
     link.textContent = `${T.order} № ${id}`;
@@ -138,6 +139,7 @@
       state.client = null;
       save(true);
       renderClient();
+      $("cart-message").classList.remove("info");
       $("cart-message").textContent = T.client_gone;
       search(text, brand, focusRows);
       return;
@@ -160,6 +162,8 @@
       timing = `${Math.round(ms)} ${T.ms}${server}`;
       showStatus();
       const pick = results.querySelector(".pick");
+      // the hint names the keys of what has focus: a brand choice is not the results
+      $("search-hint").textContent = pick ? T.brand_hint : T.search_hint;
       if (pick) pick.focus();
       else if (focusRows && visibleRows()[0]) visibleRows()[0].focus();
     });
@@ -512,7 +516,13 @@
     clear.className = "link";
     clear.textContent = T.client_clear_short;
     clear.setAttribute("aria-label", T.client_clear);
-    clear.addEventListener("click", () => { state.client = null; save(true); renderClient(); if (current.box) search(current.box, current.brand); });
+    clear.addEventListener("click", () => {
+      state.client = null;
+      save(true);
+      renderClient();
+      if (current.box) search(current.box, current.brand);
+      checkCart(); // the cart's prices without the client's terms
+    });
     const who = document.createElement("div");
     who.className = "who";
     who.title = c.name;
@@ -621,13 +631,13 @@
     });
     $("cart-total").textContent = `${T.total}: ${fmt.format(total)} ₽`;
     $("make-order").disabled = !canOrder || blocked;
-    if (!canOrder) $("cart-message").textContent = T.cannot_order;
+    if (!canOrder) { $("cart-message").classList.remove("info"); $("cart-message").textContent = T.cannot_order; }
   }
   $("cart-note").addEventListener("change", (e) => { state.note = e.target.value; save(true); });
 
   function orderBody() {
     return {
-      client_id: state.client.id,
+      client_id: state.client ? state.client.id : null,
       note: state.note || null,
       lines: state.lines.map((l) => ({
         brand: l.line.brand, article: l.line.article, supplier_id: l.line.supplier_id,
@@ -643,7 +653,7 @@
   const OFFER_KEYS = ["price", "qty", "qty_approx", "multiplicity", "load_id", "row",
     "delivery_days_min", "delivery_days_max"];
   async function checkCart() {
-    if (!state.lines.length || !state.client) return;
+    if (!state.lines.length) return;
     const asked = JSON.stringify(orderBody());
     let r;
     try {
@@ -667,12 +677,15 @@
     renderCart();
     const other = data.problems.filter((p) => p.code !== "price_changed");
     const said = problemTexts({ lines: other });
-    if (repriced) said.unshift(T.cart_repriced);
+    if (repriced) said.unshift(state.client ? T.cart_repriced : T.cart_refreshed);
+    // news, not a problem, when the prices changed and nothing holds the order back
+    $("cart-message").classList.toggle("info", !other.length);
     $("cart-message").textContent = said.join("; ");
   }
 
   async function makeOrder() {
     const message = $("cart-message");
+    message.classList.remove("info");
     message.textContent = "";
     if (!state.client) { message.textContent = T.need_client; clientQ.focus(); return; }
     if (!state.key) save(true);
