@@ -637,7 +637,9 @@ def test_a_cart_without_a_client_is_brought_up_to_date_when_the_page_opens(
     search(page, "BOSCH 0986452041")
     page.locator('#answer tbody[data-group="exact"] tr.line button.add').first.click()
     key = "parts.cart.v1.manager"
-    shown = page.evaluate(f"JSON.parse(localStorage.getItem('{key}')).lines[0].line.price")
+    shown = page.evaluate(
+        f"JSON.parse(localStorage.getItem('{key}')).lines[0].line.price"
+    )
     page.evaluate(  # a price that has changed since the line was put in the cart
         f"""() => {{ const s = JSON.parse(localStorage.getItem('{key}'));
                     s.lines[0].line.price = "1.00";
@@ -647,7 +649,9 @@ def test_a_cart_without_a_client_is_brought_up_to_date_when_the_page_opens(
     page.reload()
 
     page.locator("#cart-message", has_text="Цены корзины обновлены").wait_for()
-    now = page.evaluate(f"JSON.parse(localStorage.getItem('{key}')).lines[0].line.price")
+    now = page.evaluate(
+        f"JSON.parse(localStorage.getItem('{key}')).lines[0].line.price"
+    )
     assert now == shown
     assert "1,00" not in page.locator("#cart").inner_text()
 
