@@ -39,8 +39,8 @@ from service.db.session import transaction
 from service.orders.models import (
     CheckLine,
     OrderCheck,
-    OrderHead,
     OrderDraft,
+    OrderHead,
     OrderIn,
     OrderLineIn,
     OrderLineOut,
