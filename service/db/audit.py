@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Connection, and_, inspect, or_, select
 from sqlalchemy.orm import Session
 
@@ -40,6 +40,8 @@ REDACTED_SET = "<redacted: set>"
 OF_A_DEPARTMENT = frozenset(
     {"customer_orders", "customer_order_lines", "users", "auth_tokens"}
 )
+# what `GET /api/audit?table=` may name: every table but the log itself
+AUDITED_TABLES = tuple(sorted(set(Base.metadata.tables) - {"audit_log"}))
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,10 @@ class AuditEntryOut(BaseModel):
     department: str | None
     old: dict[str, Any] | None
     new: dict[str, Any] | None
+    note: str | None = Field(
+        None,
+        description="What the write was, in words (`signed in`, `token revoked`…).",
+    )
 
 
 class AuditPage(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, HTTPException, Query
 
 from service.db import audit
 from service.db.models import AuditEntry
@@ -18,7 +18,14 @@ router = APIRouter(tags=["audit"])
 def get_audit(
     session: SessionDep,
     user: CurrentUserDep,
-    table: Annotated[str | None, Query(description="Only this table.")] = None,
+    table: Annotated[
+        str | None,
+        Query(
+            description="Only this table: "
+            + ", ".join(f"`{t}`" for t in audit.AUDITED_TABLES)
+            + "."
+        ),
+    ] = None,
     limit: Annotated[
         int, Query(ge=1, description=f"At most {audit.MAX_AUDIT_ROWS}.")
     ] = 100,
@@ -29,6 +36,12 @@ def get_audit(
     sign-ins of their own department (as the orders list shows them) and
     those of tables with no department (clients, pricing rules…).
     """
+    if table is not None and table not in audit.AUDITED_TABLES:
+        raise HTTPException(
+            422,
+            f"no table `{table}` in the audit; tables: "
+            + ", ".join(audit.AUDITED_TABLES),
+        )
     seen = audit.readable(department_clause(user, AuditEntry.department))
     rows, truncated = audit.entries(session, table=table, limit=limit, where=seen)
     return audit.AuditPage(
@@ -44,6 +57,7 @@ def get_audit(
                 department=r.department,
                 old=r.old,
                 new=r.new,
+                note=r.note,
             )
             for r in rows
         ],

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from sqlalchemy import select
 
 from service.db import audit
-from service.db.models import Department, User
+from service.db.models import Department, User, utcnow
 from service.db.session import transaction
 from service.deps import CurrentUserDep, SessionDep, SettingsDep, require
 from service.users import logic, signin
@@ -46,7 +46,7 @@ def post_token(
         )  # fmt: skip
         audit.record(session, table="auth_tokens", row_id=user.login,
                      action="insert", actor=audit.Actor(user.login, "api"),
-                     note=f"token issued ({body.label or 'no label'})",
+                     new=issued.row, note=f"token issued ({body.label or 'no label'})",
                      department=logic.current_user(session, user).department)  # fmt: skip
     return TokenOut(access_token=issued.secret, expires_at=issued.expires_at)
 
@@ -62,6 +62,7 @@ def delete_token(
             raise HTTPException(400, "this request carries no bearer token to end")
         audit.record(session, table="auth_tokens", row_id=user.login,
                      action="update", actor=user.actor, note="token revoked",
+                     old={"revoked_at": None}, new={"revoked_at": utcnow().isoformat()},
                      department=user.department)  # fmt: skip
     return Response(status_code=204)
 

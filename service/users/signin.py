@@ -32,6 +32,7 @@ class Issued:
     secret: str
     csrf: str | None
     expires_at: dt.datetime
+    row: dict[str, object]  # the row as the audit keeps it (its secrets redacted there)
 
 
 def _digest(secret: str) -> str:
@@ -50,19 +51,23 @@ def issue(
     secret = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(24) if kind == "session" else None
     expires = utcnow() + ttl
-    session.add(
-        AuthToken(
-            user_id=user.id,
-            kind=kind,
-            token_hash=_digest(secret),
-            csrf=csrf,
-            label=label,
-            created_at=utcnow(),
-            expires_at=expires,
-        )
+    token = AuthToken(
+        user_id=user.id,
+        kind=kind,
+        token_hash=_digest(secret),
+        csrf=csrf,
+        label=label,
+        created_at=utcnow(),
+        expires_at=expires,
     )
+    session.add(token)
     session.flush()
-    return Issued(secret, csrf, expires)
+    row: dict[str, object] = {
+        "id": token.id, "user_id": user.id, "kind": kind,
+        "token_hash": token.token_hash, "csrf": csrf, "label": label,
+        "created_at": token.created_at.isoformat(), "expires_at": expires.isoformat(),
+    }  # fmt: skip
+    return Issued(secret, csrf, expires, row)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from search.export import quote_workbook
 from search.quotes import QuoteError, QuoteRequest
 from service.clients import logic as clients
 from service.db import audit
-from service.db.models import Id
+from service.db.models import Id, utcnow
 from service.db.session import transaction
 from service.deps import BrandsDep, OptionalUserDep, SessionDep, SettingsDep
 from service.downloads import XLSX, attachment
@@ -170,7 +170,7 @@ def login_post(
         )  # fmt: skip
         audit.record(session, table="auth_tokens", row_id=found.login,
                      action="insert", actor=audit.Actor(found.login, "ui"),
-                     note="signed in",
+                     new=issued.row, note="signed in",
                      department=users.current_user(session, found).department)  # fmt: skip
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
@@ -196,6 +196,8 @@ def logout(
             me = users.current_user(session, found.user)
             audit.record(session, table="auth_tokens", row_id=me.login,
                          action="update", actor=audit.Actor(me.login, "ui"),
+                         old={"revoked_at": None},
+                         new={"revoked_at": utcnow().isoformat()},
                          note="signed out", department=me.department)  # fmt: skip
     response = RedirectResponse("/ui/login?out=1", status_code=303)
     response.delete_cookie(signin.COOKIE, path="/")

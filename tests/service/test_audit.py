@@ -30,7 +30,7 @@ from service.users.logic import (
     find_user,
     save_department,
 )
-from tests.service.signin import sign_in
+from tests.service.signin import PASSWORD, sign_in
 
 ACTOR = Actor("test", "seed")
 SECRETS = frozenset({"password_hash", "csrf"})
@@ -215,3 +215,45 @@ def test_an_order_of_no_department_is_in_the_audit_of_admins_only(
     assert ("customer_orders", None, "root") in [
         (e["table"], e["department"], e["who"]) for e in of_none.json()["entries"]
     ]
+
+
+def test_a_sign_in_and_out_are_audited_with_the_token_row_its_secrets_redacted(
+    client: TestClient,
+) -> None:
+    admin = dict(client.headers)
+    anna = sign_in(client, role="analyst", login="anna", department="msk")
+    ended = client.delete("/api/auth/token", headers=anna)
+    client.headers.clear()
+    page = client.post("/ui/login", data={"login": "anna", "password": PASSWORD},
+                       follow_redirects=False)  # fmt: skip
+    assert (ended.status_code, page.status_code) == (204, 303)
+
+    entries = client.get(
+        "/api/audit", params={"table": "auth_tokens", "limit": 10}, headers=admin
+    ).json()["entries"]
+
+    page_in, token_out, token_in = entries[:3]
+    assert (token_in["who"], token_in["action"], token_in["old"]) == (
+        "anna", "insert", None)  # fmt: skip
+    assert {k: v for k, v in token_in["new"].items() if "_at" not in k} == {
+        "id": token_in["new"]["id"], "user_id": token_in["new"]["user_id"],
+        "kind": "token", "label": None, "token_hash": REDACTED_SET, "csrf": None,
+    }  # fmt: skip
+    assert token_in["new"]["expires_at"] > token_in["new"]["created_at"]
+    assert (token_out["action"], token_out["old"], sorted(token_out["new"])) == (
+        "update", {"revoked_at": None}, ["revoked_at"])  # fmt: skip
+    assert (page_in["new"]["kind"], page_in["new"]["csrf"], page_in["note"]) == (
+        "session", REDACTED_SET, "signed in")  # fmt: skip
+
+
+def test_an_audit_filter_by_a_table_there_is_not_names_the_tables(
+    client: TestClient,
+) -> None:
+    wrong = client.get("/api/audit", params={"table": "orders"})
+    right = client.get("/api/audit", params={"table": "users"})
+
+    assert wrong.status_code == 422
+    assert "no table `orders` in the audit" in wrong.json()["detail"]
+    assert "customer_orders" in wrong.json()["detail"]
+    assert right.status_code == 200
+    assert {e["table"] for e in right.json()["entries"]} == {"users"}
