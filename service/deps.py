@@ -90,6 +90,22 @@ def _signed_in(request: Request, session: Session) -> CurrentUser | None:
     return user
 
 
+def user_of(request: Request) -> CurrentUser | None:
+    """The signed-in user of a request no dependency looked at (an unknown
+    page's error), so its page keeps the header; None when it cannot be told."""
+    cached = getattr(request.state, "user", _UNSET)
+    if cached is not _UNSET:
+        return cached  # type: ignore[return-value]
+    if request.method not in SAFE_METHODS:
+        return None
+    database: Database = request.app.state.db
+    try:
+        with database.sessions() as session:
+            return _signed_in(request, session)
+    except Exception:  # an error page is shown even when the database is not there
+        return None
+
+
 def _csrf_ok(request: Request, found: signin.Resolved) -> bool:
     sent = request.headers.get("x-csrf-token", "").encode("utf-8", "replace")
     expected = (found.csrf or "").encode()

@@ -132,6 +132,7 @@ def parse_price_file(
     report = LoadReport(supplier_id=supplier_id, file=path.name)
     report.size_bytes = path.stat().st_size
     frames: list[pl.DataFrame] = []
+    first_row: list[str] = []  # of the first sheet with no header: what it starts with
     with read_tables(path, profile=profile, limits=limits, tmp_dir=tmp_dir) as read:
         report.format = "+".join(dict.fromkeys(read.formats))
         report.encoding = read.encoding
@@ -142,11 +143,19 @@ def parse_price_file(
             frame = _extract(table, profile, report)
             if frame is not None:
                 frames.append(frame)
+            elif not first_row:
+                first_row = next(
+                    (r for r in table.head() if any(c.strip() for c in r)), []
+                )
     if not frames:
+        starts = [c for c in first_row if c.strip()][:6]
         raise HeaderNotFound(
-            "no sheet names the article and price columns",
+            "no sheet names the article and price columns"
+            + (f"; the first row read is {starts}" if starts else ""),
             file=path.name,
-            hint="pin `reader.header_row` and `columns` in the supplier profile",
+            hint="a file cut off above its header starts with data rows: compare it "
+            "with the supplier's last good file; a header the reader does not "
+            "know: pin `reader.header_row` and `columns` in the supplier profile",
         )
     raw = pl.concat(frames, how="diagonal_relaxed")
     if raw.height > limits.max_rows:

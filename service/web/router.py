@@ -24,7 +24,13 @@ from service.clients import logic as clients
 from service.db import audit
 from service.db.models import Id, utcnow
 from service.db.session import transaction
-from service.deps import BrandsDep, OptionalUserDep, SessionDep, SettingsDep
+from service.deps import (
+    BrandsDep,
+    OptionalUserDep,
+    SessionDep,
+    SettingsDep,
+    user_of,
+)
 from service.downloads import XLSX, attachment
 from service.orders import logic as orders
 from service.orders.models import MAX_QTY
@@ -114,7 +120,7 @@ def ui_error(request: Request, status: int, message: str) -> HTMLResponse | None
 
 
 def _error(request: Request, name: str, status: int, message: str) -> HTMLResponse:
-    user = getattr(request.state, "user", None)
+    user = user_of(request)
     said = i18n.page_error(status, message, language(request, user))
     return render(request, name, user, status_code=status,
                   status=status, message=said, code=None)  # fmt: skip

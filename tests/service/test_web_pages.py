@@ -189,6 +189,9 @@ def test_an_error_page_speaks_the_pages_language_never_the_apis(
 
     assert (russian.status_code, shown(russian.text)) == (status, ru)
     assert (english.status_code, shown(english.text)) == (status, en)
+    for said in (russian, english):  # the header, to go on from any of them
+        assert '<a href="/ui/orders">' in said.text
+        assert 'name="csrf" value=""' not in said.text
     api = shop.client.get(url.replace("/ui/", "/api/"), headers={"Accept": "*/*"})
     assert api.headers["content-type"] in (
         "application/json",

@@ -742,6 +742,9 @@ def test_the_demos_three_mails_are_published_quarantined_and_sent_to_review(
         ("avtoopt-msk", "quarantined"),
     ]
     assert _articles(get_settings(), "avtoopt-msk")  # the good list stays live
+    cut = done["loads"][1]["error"]  # says what the file starts with, and why
+    assert "the first row read is ['BOSCH', '0 986 452 041'" in cut
+    assert "a file cut off above its header starts with data rows" in cut
     assert mailbox.subjects(REVIEW) == [f"Прайс-лист на {dt.date.today():%d.%m.%Y}"]
     listed = json.loads(runner.invoke(app, ["mail", "review", "--json"]).stdout)
     (stranger,) = listed["entries"]
