@@ -384,6 +384,21 @@ def test_on_a_landscape_tablet_the_results_are_in_view_beside_the_cart(
     cart = tab.locator("#cart").bounding_box()
     assert cart["x"] >= first["x"] + first["width"]
     assert tab.get_by_role("button", name="Сбросить клиента").is_visible()
+    # both cars' VIN buttons in sight, within the client's column
+    column = tab.locator("#client-box").bounding_box()
+    cars = [c.bounding_box() for c in tab.locator("#client-chosen .vehicle").all()]
+    assert len(cars) == 2
+    assert all(c["x"] + c["width"] <= column["x"] + column["width"] for c in cars)
+    # no column header cut short
+    cut = tab.eval_on_selector_all(
+        "#answer thead th", "els => els.filter(e => e.scrollWidth > e.clientWidth)"
+        ".map(e => e.textContent)",
+    )  # fmt: skip
+    assert cut == []
+    online_answered(tab)
+    badge = tab.locator("#answer .badge.online").first.bounding_box()
+    cell = tab.locator("#answer td.c-supplier", has=tab.locator(".badge.online"))
+    assert badge["width"] < cell.first.bounding_box()["width"] / 2  # a tag, not a bar
     context.close()
 
 

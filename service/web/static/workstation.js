@@ -546,8 +546,11 @@
       const b = document.createElement("button");
       b.type = "button";
       b.className = "vehicle";
-      b.textContent = `${[v.make, v.model, v.year].filter(Boolean).join(" ")} ${v.plate || ""}`.trim();
-      b.title = `${T.vin_search}: ${b.textContent} (${v.vin})`;
+      // short, so a second car fits the client's column: the model and plate;
+      // make, year and VIN in the title and the accessible name
+      const full = `${[v.make, v.model, v.year].filter(Boolean).join(" ")} ${v.plate || ""}`.trim();
+      b.textContent = `${v.model || v.make || ""} ${v.plate || ""}`.trim() || v.vin;
+      b.title = `${T.vin_search}: ${full} (${v.vin})`;
       b.setAttribute("aria-label", b.title);
       b.addEventListener("click", () => { box.value = v.vin + " "; box.focus(); });
       cars.append(b);
