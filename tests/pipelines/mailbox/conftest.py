@@ -9,6 +9,7 @@ own, so its mailbox starts empty. Messages are appended over IMAP.
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import re
 import shutil
@@ -203,6 +204,9 @@ def smtp_sink(monkeypatch: pytest.MonkeyPatch) -> Iterator[SmtpSink]:
     from aiosmtpd.handlers import Message
 
     received: list[Any] = []
+    # its thread logs each connection's end, at times after pytest closed the
+    # stream it captured logs in ("I/O operation on closed file" noise)
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
 
     class Collect(Message):  # type: ignore[misc]
         def handle_message(self, message: Any) -> None:
