@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -16,6 +16,10 @@ from rich.table import Table
 
 from parts.logs import configure_logging
 from parts.settings import get_settings
+
+if TYPE_CHECKING:
+    from parts.settings import Settings
+    from pipelines.dagster_notes import DagsterNotes
 
 app = typer.Typer(
     help="Parts search and pricing engine.", no_args_is_help=True, add_completion=False
@@ -61,11 +65,16 @@ def ingest(
     if not path.is_file():
         err_console.print(f"error: `{path}` is not a file")
         raise typer.Exit(2)
+    from pipelines.dagster_notes import dagster_notes
+
+    settings = get_settings()
     try:
         with _progress_bar(path.name, quiet=as_json) as progress:
             report = run_ingest(
-                path, supplier_id=supplier, settings=get_settings(), progress=progress
+                path, supplier_id=supplier, settings=settings, progress=progress
             )
+        with dagster_notes(settings, "parts ingest") as dagster:
+            dagster.price_list(report)
     except IngestError as exc:  # a bad supplier id or profile: a usage error
         err_console.print(f"error: {exc}")
         raise typer.Exit(2) from exc
@@ -222,12 +231,10 @@ def demo(
     ] = False,
 ) -> None:
     """Generate the demo data set (price lists, crosses, catalogue) and load it."""
-    from pipelines.catalogue.load import load_catalogue
-    from pipelines.crosslists.load import load_crosses
+    from pipelines.dagster_notes import dagster_notes, prepare_home
     from pipelines.demo_catalogue import DEMO_VINS, generate_demo_catalogue
     from pipelines.demo_crosses import generate_demo_crosses
     from pipelines.demo_data import generate_demo
-    from pipelines.pricelists.load import ingest as run_ingest
     from service.db.engine import database_url, masked_url
 
     settings = get_settings()
@@ -245,20 +252,9 @@ def demo(
         (settings.inbox_dir / supplier_id).mkdir(parents=True, exist_ok=True)
     if generate_only:
         return
-    for supplier_id, path in files:
-        summary = run_ingest(path, supplier_id=supplier_id, settings=settings).summary()
-        _show_report(summary)
-    for source, path in crosses:
-        cross = load_crosses(path, source=source, settings=settings).summary()
-        console.print(
-            f"crosses {cross['status']} {source} {path.name}: {cross['edges']} edges "
-            f"{cross['edges_by_kind']}"
-        )
-    loaded = load_catalogue(catalogue, settings=settings)
-    console.print(
-        f"catalogue {loaded.status} version {loaded.version}: "
-        + ", ".join(f"{k} {v}" for k, v in loaded.rows.items())
-    )
+    prepare_home(settings)  # Dagster's pages show these loads too
+    with dagster_notes(settings, "parts demo") as dagster:
+        _load_demo(settings, dagster, files, crosses, catalogue)
     import pricing
     from parts.commands.db import seed_rules
 
@@ -270,6 +266,8 @@ def demo(
     from pipelines.search_index.sync import sync_index
 
     index = sync_index(settings, full=True)
+    with dagster_notes(settings, "parts demo") as dagster:
+        dagster.index(index)
     console.print(
         f"quote index: generation {index.generation}, {index.offers_indexed} offers "
         f"in {index.seconds} s"
@@ -282,6 +280,38 @@ def demo(
     console.print(
         f"demo users: {', '.join(u.login for u in people)} "
         "(passwords: parts demo-users)"
+    )
+
+
+def _load_demo(
+    settings: Settings,
+    dagster: DagsterNotes,
+    files: list[tuple[str, Path]],
+    crosses: list[tuple[str, Path]],
+    catalogue: Path,
+) -> None:
+    """Load the demo's price lists, crosses and catalogue, and say so."""
+    from pipelines.catalogue.load import load_catalogue
+    from pipelines.crosslists.load import load_crosses
+    from pipelines.pricelists.load import ingest as run_ingest
+
+    for supplier_id, path in files:
+        report = run_ingest(path, supplier_id=supplier_id, settings=settings)
+        dagster.price_list(report)
+        _show_report(report.summary())
+    for source, path in crosses:
+        cross_report = load_crosses(path, source=source, settings=settings)
+        dagster.crosses(cross_report)
+        cross = cross_report.summary()
+        console.print(
+            f"crosses {cross['status']} {source} {path.name}: {cross['edges']} edges "
+            f"{cross['edges_by_kind']}"
+        )
+    loaded = load_catalogue(catalogue, settings=settings)
+    dagster.catalogue(loaded)
+    console.print(
+        f"catalogue {loaded.status} version {loaded.version}: "
+        + ", ".join(f"{k} {v}" for k, v in loaded.rows.items())
     )
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -80,10 +79,9 @@ def start(
     env = {**os.environ, "PARTS_DATA_DIR": str(settings.data_dir.resolve())}
     env["PARTS_PROFILES_DIR"] = str(settings.profiles_dir.resolve())
     if service is DAGSTER:
-        home = settings.dagster_home
-        home.mkdir(parents=True, exist_ok=True)
-        shutil.copy(REPO / "dagster.yaml", home / "dagster.yaml")
-        env["DAGSTER_HOME"] = str(home.resolve())
+        from pipelines.dagster_notes import prepare_home
+
+        env["DAGSTER_HOME"] = str(prepare_home(settings).resolve())
     log_path = settings.data_dir / f"{service.name}.log"
     with log_path.open("ab") as log:
         process = subprocess.Popen(

@@ -51,11 +51,16 @@ def load(
 ) -> None:
     """Load a catalogue version and publish it; exit 1 when it is rejected."""
     from pipelines.catalogue.load import load_catalogue
+    from pipelines.dagster_notes import dagster_notes
 
     if not path.exists():
         err_console.print(f"error: `{path}` does not exist")
         raise typer.Exit(2)
-    report = load_catalogue(path, settings=get_settings(), version=version).to_dict()
+    settings = get_settings()
+    loaded = load_catalogue(path, settings=settings, version=version)
+    with dagster_notes(settings, "parts catalogue load") as dagster:
+        dagster.catalogue(loaded)
+    report = loaded.to_dict()
     if as_json:
         _print_json(report)
     else:

@@ -118,6 +118,7 @@ def load(
     from pydantic import ValidationError
 
     from pipelines.crosslists.load import load_crosses
+    from pipelines.dagster_notes import dagster_notes
     from pipelines.pricelists.errors import IngestError
 
     if not path.is_file():
@@ -128,9 +129,10 @@ def load(
             source, profile=profile, shape=shape, brand=brand, kind=kind,
             header_row=header_row, columns=column or [], lists=list_column or [],
         )  # fmt: skip
-        report = load_crosses(
-            path, source=source, settings=get_settings(), options=options
-        )
+        settings = get_settings()
+        report = load_crosses(path, source=source, settings=settings, options=options)
+        with dagster_notes(settings, "parts crosses load") as dagster:
+            dagster.crosses(report)
     except (IngestError, ValidationError, typer.BadParameter) as exc:
         err_console.print(escape(f"error: {exc}"))
         raise typer.Exit(2) from exc

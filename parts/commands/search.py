@@ -175,9 +175,13 @@ def index_sync(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
 ) -> None:
     """Bring the index in step with the lake (deltas; compacts when they pile up)."""
+    from pipelines.dagster_notes import dagster_notes
     from pipelines.search_index.sync import sync_index
 
-    report = sync_index(get_settings())
+    settings = get_settings()
+    report = sync_index(settings)
+    with dagster_notes(settings, "parts index sync") as dagster:
+        dagster.index(report)
     _show_sync(report.to_dict(), as_json)
 
 
@@ -185,9 +189,13 @@ def index_build(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
 ) -> None:
     """Build a new generation from every live load and make it live."""
+    from pipelines.dagster_notes import dagster_notes
     from pipelines.search_index.sync import sync_index
 
-    report = sync_index(get_settings(), full=True)
+    settings = get_settings()
+    report = sync_index(settings, full=True)
+    with dagster_notes(settings, "parts index build") as dagster:
+        dagster.index(report)
     _show_sync(report.to_dict(), as_json)
 
 

@@ -5,6 +5,8 @@ Dagster reads the parameter annotations at run time, so this module does not
 use `from __future__ import annotations`.
 """
 
+from typing import Any
+
 from dagster import (
     AssetExecutionContext,
     AssetSelection,
@@ -28,6 +30,7 @@ from pydantic import Field
 from parts.settings import get_settings
 from pipelines.pricelists.assets import supplier_offers
 from pipelines.search_index.sync import pending_changes, sync_index
+from search.index_store import SyncReport
 
 
 class IndexConfig(Config):
@@ -51,18 +54,21 @@ def offers_index(
     """Sync the index with the lake (a full rebuild when asked)."""
     report = sync_index(get_settings(), full=config.full)
     context.log.info("index sync: %s", report.to_dict())
-    return MaterializeResult(
-        metadata={
-            "action": report.action,
-            "manifest_seq": MetadataValue.int(report.manifest_seq),
-            "generation": report.generation,
-            "suppliers_changed": MetadataValue.json(report.suppliers_changed),
-            "suppliers_removed": MetadataValue.json(report.suppliers_removed),
-            "offers_indexed": MetadataValue.int(report.offers_indexed),
-            "seconds": MetadataValue.float(float(report.seconds)),
-            "docs_per_s": MetadataValue.float(float(report.docs_per_s)),
-        }
-    )
+    return MaterializeResult(metadata=sync_metadata(report))
+
+
+def sync_metadata(report: SyncReport) -> dict[str, Any]:
+    """The index sync figures the Dagster UI shows."""
+    return {
+        "action": report.action,
+        "manifest_seq": MetadataValue.int(report.manifest_seq),
+        "generation": report.generation,
+        "suppliers_changed": MetadataValue.json(report.suppliers_changed),
+        "suppliers_removed": MetadataValue.json(report.suppliers_removed),
+        "offers_indexed": MetadataValue.int(report.offers_indexed),
+        "seconds": MetadataValue.float(float(report.seconds)),
+        "docs_per_s": MetadataValue.float(float(report.docs_per_s)),
+    }
 
 
 index_job = define_asset_job(
