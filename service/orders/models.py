@@ -40,7 +40,9 @@ class OrderLineIn(BaseModel):
         description="The part searched for, when this line is one of its analogs: "
         "the offer is priced again as that search's analog.",
     )
-    asked_article: str | None = Field(None, max_length=100)
+    asked_article: str | None = Field(
+        None, max_length=100, description="Given with `asked_brand`, always."
+    )
     price_seen: Decimal | None = Field(
         None,
         ge=0,
@@ -59,6 +61,12 @@ class OrderLineIn(BaseModel):
     def _price_list_offer_named(self) -> Self:
         if self.source == "pricelist" and (self.load_id is None or self.row is None):
             raise ValueError("a `pricelist` line needs its `load_id` and `row`")
+        if (self.asked_brand is None) != (self.asked_article is None):
+            raise ValueError(
+                "an analog line names the part it was found for by both "
+                "`asked_brand` and `asked_article` (its `via[0].from`); a line "
+                "of the part itself, by neither"
+            )
         return self
 
 

@@ -148,10 +148,10 @@ def cart_line(line: dict[str, Any]) -> dict[str, Any]:
     for (the first cross's start), so the order prices it as that analog."""
     kept = {k: line.get(k) for k in CART_KEYS}
     via = line.get("via") or []
-    if line.get("match") != "exact" and via:
-        start = via[0].get("from") or {}
-        kept["asked_brand"] = start.get("brand")
-        kept["asked_article"] = start.get("article")
+    start = (via[0].get("from") or {}) if via else {}
+    if line.get("match") != "exact" and start.get("brand") and start.get("article"):
+        kept["asked_brand"] = start["brand"]
+        kept["asked_article"] = start["article"]
     return kept
 
 

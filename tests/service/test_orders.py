@@ -532,6 +532,19 @@ def test_an_analog_is_ordered_at_its_analog_price(
     assert unasked.json()["title"] == "prices changed: review and submit again"
 
 
+def test_an_analog_line_names_both_the_brand_and_the_article_it_was_found_for(
+    shop: Shop,
+) -> None:
+    offers = quote_lines(shop, "0986452041", "BOSCH", client_id=shop.retail_id)
+    half = order_line(offer_of(offers, "alpha"), 1, asked_brand="BOSCH")
+
+    answer = post(shop, shop.retail_id, [half])
+
+    assert answer.status_code == 422
+    assert "both `asked_brand` and `asked_article`" in answer.json()["problems"][0]
+    assert count_rows(shop) == (0, 0)
+
+
 def test_a_price_list_line_must_name_its_load_and_row(shop: Shop) -> None:
     offers = quote_lines(shop, "0986452041", "BOSCH", client_id=shop.retail_id)
     line = order_line(offer_of(offers, "alpha"), 1, load_id=None)

@@ -671,6 +671,40 @@ def test_a_cart_without_a_client_is_brought_up_to_date_when_the_page_opens(
     assert "1,00" not in page.locator("#cart").inner_text()
 
 
+def test_an_order_refused_for_stock_marks_the_line_and_holds_the_button_back(
+    page: Any, live: LiveInstall
+) -> None:
+    choose_client(page, "петрова", "ИП Петрова Анна Викторовна")
+    search(page, "BOSCH 0986452041")
+    page.locator(
+        '#answer tbody[data-group="exact"] tr.line[data-source="pricelist"] button.add'
+    ).first.click()
+    key = "parts.cart.v1.manager"
+    stock = page.evaluate(
+        f"JSON.parse(localStorage.getItem('{key}')).lines[0].line.qty"
+    )
+    other = page.context.new_page()  # the page itself checks its cart when it opens
+    other.goto(f"{live.url}/ui")
+    other.wait_for_load_state("networkidle")
+    other.evaluate(  # the stock shown is more than the supplier has now
+        f"""() => {{ const s = JSON.parse(localStorage.getItem('{key}'));
+                    s.lines[0].line.qty = {stock} + 100; s.lines[0].qty = {stock} + 1;
+                    localStorage.setItem('{key}', JSON.stringify(s)); }}"""
+    )
+    other.close()
+    page.locator("#make-order:enabled").wait_for()  # the page believes that stock
+    assert page.locator("#cart .cart-line .problem").count() == 0
+    before = orders_in(live)
+
+    page.get_by_role("button", name="Оформить заказ").click()
+
+    problem = page.locator("#cart .cart-line .problem")
+    problem.wait_for()
+    assert problem.inner_text() == f"Наличие у поставщика: {stock}"
+    assert page.locator("#make-order").is_disabled()
+    assert orders_in(live) == before
+
+
 def test_a_search_by_name_says_so_over_its_rows(page: Any) -> None:
     search(page, "фильтр масляный")
     head = page.locator('#answer tbody[data-group="exact"] .group-head')

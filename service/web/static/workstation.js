@@ -570,6 +570,7 @@
   }
   // what stops a line from being ordered as it is (the server checks again)
   function cartProblem(l) {
+    if (l.gone) return T.line_gone;
     const step = l.line.multiplicity || 1;
     if (l.qty < step) return `${T.qty}: ${T.qty_min.replace("{min}", whole.format(step))}`;
     if (l.qty % step) return `${T.col_mult_full}: ${step}`;
@@ -668,7 +669,9 @@
     let changed = false, repriced = false;
     for (const checked of data.lines) {
       const l = state.lines[checked.position - 1];
-      if (!l || !checked.offer) continue;
+      if (!l) continue;
+      if (Boolean(l.gone) !== !checked.offer) { l.gone = !checked.offer; changed = true; }
+      if (!checked.offer) continue;
       for (const k of OFFER_KEYS) {
         if (l.line[k] === checked.offer[k]) continue;
         if (k === "price") repriced = true;
@@ -726,6 +729,9 @@
     }
     const texts = problemTexts(data);
     message.textContent = texts.length ? texts.join("; ") : refusal(r.status, data);
+    // the lines brought up to date (stock, multiplicity, gone), marked, and the
+    // button held back while they block: not the same refusal at every click
+    if (texts.length) checkCart();
   }
   $("make-order").addEventListener("click", makeOrder);
   // the server's reasons, in the page's words where the code is known
