@@ -91,6 +91,11 @@ class QuoteRequest:
             value = getattr(self, name)
             if value is not None and len(value) > most:
                 raise QuoteError(f"`{name}` is longer than {most} characters")
+        if self.article and self.text and not self.vin:
+            raise QuoteError(
+                "give an `article` or words of a name (`q`), not both "
+                "(`q` goes with a `vin`: the part of that car)"
+            )
         if self.limit < 1:
             raise QuoteError(f"`limit` must be at least 1, not {self.limit}")
         if self.time_limit_ms <= 0:

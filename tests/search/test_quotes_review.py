@@ -136,7 +136,6 @@ def test_hidden_price_lists_are_mentioned_only_when_they_hold_the_part(
     ("request_", "by"),
     [
         (QuoteRequest(article="0986452041"), "article"),
-        (QuoteRequest(article="0986452041", text="фильтр"), "article"),
         (QuoteRequest(text="фильтр масляный"), "name"),
         (QuoteRequest(vin="XTAGFL110KY100017", text="колодки"), "vin"),
     ],
@@ -145,3 +144,11 @@ def test_an_answer_says_what_its_search_looked_for(
     request_: QuoteRequest, by: str
 ) -> None:
     assert found_by(request_) == by
+
+
+def test_an_article_and_words_together_are_refused_not_half_searched() -> None:
+    # an article search with words would drop its analogs and online
+    # suppliers as a search by name does, and say nothing of it
+    with pytest.raises(QuoteError, match="not both"):
+        QuoteRequest(article="0986452041", text="фильтр")
+    assert QuoteRequest(vin="XTAGFL110KY100017", article="колодки").article

@@ -95,6 +95,8 @@ class Install:
         only): it searches as `msk` and may name another department; with
         none, it sees every department's lists."""
         client = TestClient(create_app(self.settings))
+        # a person of `spb`, so that department is known; then the admin
+        sign_in(client, role="manager", login="spb-manager", department="spb")
         sign_in(client, department=department)
         return client
 
@@ -374,8 +376,11 @@ def test_words_search_names(client: TestClient) -> None:
         ({"vin": "XTA21099071234567"}, "needs a generic article"),
         ({"vin": "XTA21099071234567", "q": "колодки"}, "no catalogue"),
         ({"vin": "NOTAVIN", "q": "колодки"}, "VIN"),
+        ({"article": "0986452041", "q": "фильтр"}, "not both"),
+        ({"article": "0986452041", "brand": "BOSCH", "department": "nope"},
+         "unknown department `nope`"),
     ],
-)
+)  # fmt: skip
 def test_a_request_that_cannot_be_searched_is_problem_json_422(
     client: TestClient, params: dict[str, Any], detail: str
 ) -> None:
