@@ -393,6 +393,7 @@ async def export_lines(
     if found is None or not _same(csrf, found.csrf):
         raise SignInNeeded("/ui")
     user = users.current_user(session, found.user)
+    wanted = _row_keys(keys)
     params = BoxParams(box, brand or None, int(client_id) if client_id.isdigit()
                        else None, sort, all_brands == "true")  # fmt: skip
     parsed = read_box(box, brands)
@@ -400,7 +401,6 @@ async def export_lines(
                            sources=("pricelist", "online"))  # fmt: skip
     if isinstance(answer, Response):
         return answer
-    wanted = [str(k) for k in orjson.loads(keys)]
     answer["lines"], missing = views.on_screen(answer["lines"], wanted)
     client = (
         clients.client_terms(session, params.client_id)
@@ -414,6 +414,17 @@ async def export_lines(
         media_type=XLSX,
         headers=attachment(f"quote-{box.strip()[:40] or 'lines'}.xlsx"),
     )
+
+
+def _row_keys(keys: str) -> list[str]:
+    """The rows on screen, as the page sends them: a JSON list of row keys."""
+    try:
+        found = orjson.loads(keys)
+    except orjson.JSONDecodeError:
+        found = None
+    if not isinstance(found, list) or not all(isinstance(k, str) for k in found):
+        raise ValueError("`keys` is a JSON list of the rows' keys (strings)")
+    return found
 
 
 def _online_to_ask(

@@ -132,6 +132,21 @@ def test_a_results_row_keeps_its_key_across_a_new_load_of_the_price_list(
     )
 
 
+@pytest.mark.parametrize("keys", ["x", "5", "null", '{"a": 1}', "[1, 2]"])
+def test_an_export_of_rows_that_are_no_list_of_keys_is_refused_in_words(
+    page: tuple[Shop, str], keys: str
+) -> None:
+    shop, csrf = page
+    answer = shop.client.post(
+        "/ui/export.xlsx",
+        data={"csrf": csrf, "box": "BOSCH 0986452041", "keys": keys},
+        headers={"X-Requested-With": "fetch"},
+    )
+
+    assert answer.status_code == 422
+    assert answer.headers["content-type"].startswith("text/html")
+
+
 def test_the_results_export_is_named_after_the_search_in_its_own_letters(
     page: tuple[Shop, str],
 ) -> None:
