@@ -403,7 +403,9 @@ def test_on_a_landscape_tablet_the_results_are_in_view_beside_the_cart(
     online_answered(tab)
     badge = tab.locator("#answer .badge.online").first.bounding_box()
     cell = tab.locator("#answer td.c-supplier", has=tab.locator(".badge.online"))
-    assert badge["width"] < cell.first.bounding_box()["width"] * 0.75  # a tag, not a bar
+    assert (
+        badge["width"] < cell.first.bounding_box()["width"] * 0.75
+    )  # a tag, not a bar
     context.close()
 
 
