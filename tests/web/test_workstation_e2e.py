@@ -712,6 +712,28 @@ def test_an_order_refused_for_stock_marks_the_line_and_holds_the_button_back(
     assert orders_in(live) == before
 
 
+def test_the_client_list_closes_on_esc_on_leaving_and_for_a_new_client(
+    page: Any,
+) -> None:
+    picker = page.get_by_label("Клиент: имя, телефон или госномер")
+    options = page.locator("#client-list .client-option")
+    picker.fill("916 123")
+    options.first.wait_for()
+    picker.press("Escape")
+    assert options.count() == 0
+
+    picker.fill("916 12")
+    options.first.wait_for()
+    page.locator("#box").focus()  # the manager went back to the search
+    assert options.count() == 0
+
+    picker.fill("916 1")
+    options.first.wait_for()
+    page.get_by_role("button", name="Новый клиент").click()
+    assert options.count() == 0
+    assert page.locator("#client-form").get_by_label("Телефон").input_value() == "916 1"
+
+
 def test_a_search_by_name_says_so_over_its_rows(page: Any) -> None:
     search(page, "фильтр масляный")
     head = page.locator('#answer tbody[data-group="exact"] .group-head')

@@ -382,11 +382,23 @@
     clientShownFor = q;
     clientQ.setAttribute("aria-expanded", String(!!clientList.querySelector(".client-option")));
   }
+  // the list closes when it is done with: Esc, focus gone elsewhere, a new client
+  function closeClientList() {
+    clearTimeout(clientTimer);
+    clientSeq++; // a list still on its way is not shown
+    clientList.innerHTML = "";
+    clientShownFor = "";
+    clientQ.setAttribute("aria-expanded", "false");
+  }
+  $("client-box").addEventListener("focusout", (e) => {
+    if (!e.relatedTarget || !clientList.contains(e.relatedTarget) && e.relatedTarget !== clientQ) closeClientList();
+  });
   clientQ.addEventListener("input", () => {
     clearTimeout(clientTimer);
     clientTimer = setTimeout(() => loadClients(clientQ.value.trim()), 200);
   });
   clientQ.addEventListener("keydown", async (e) => {
+    if (e.key === "Escape" && clientList.querySelector(".client-option")) { e.stopPropagation(); closeClientList(); return; }
     if (e.key !== "ArrowDown" && e.key !== "Enter") return;
     e.preventDefault();
     const q = clientQ.value.trim();
@@ -402,7 +414,7 @@
     if (e.key === "ArrowDown" && option.nextElementSibling) { e.preventDefault(); option.nextElementSibling.focus(); }
     if (e.key === "ArrowUp") { e.preventDefault(); (option.previousElementSibling || clientQ).focus(); }
     if (e.key === "Enter") { e.preventDefault(); chooseClient(option); }
-    if (e.key === "Escape") clientQ.focus();
+    if (e.key === "Escape") { e.stopPropagation(); closeClientList(); clientQ.focus(); }
   });
   clientList.addEventListener("click", (e) => {
     const option = e.target.closest(".client-option");
@@ -428,6 +440,7 @@
   const clientForm = $("client-form");
   if (clientForm) {
     $("client-new").addEventListener("click", () => {
+      closeClientList();
       clientForm.hidden = false;
       clientForm.elements.name.value = /\d/.test(clientQ.value) ? "" : clientQ.value.trim();
       clientForm.elements.phone.value = /\d/.test(clientQ.value) ? clientQ.value.trim() : "";
