@@ -10,6 +10,7 @@ COOKIE = "parts_lang"
 LABELS: dict[str, dict[str, str]] = {
     "ru": {
         "app": "Проценка",
+        "nav": "Разделы",
         "search": "Найти",
         "search_label": "Артикул, VIN или слова",
         "search_hint": "Enter — найти, ↓ — к результатам, + — в корзину, → — расчёт цены, Esc — к поиску",
@@ -174,6 +175,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "en": {
         "app": "Quote search",
+        "nav": "Sections",
         "search": "Search",
         "search_label": "Article, VIN or words",
         "search_hint": "Enter: search, ↓: to results, +: add to cart, →: price details, Esc: back to search",
