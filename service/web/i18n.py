@@ -354,6 +354,10 @@ _NOTES_RU: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^no brand holds the article `(.+)`$", r"Артикул «\1» не найден ни у одного бренда"),
         (r"^only online suppliers offer `(.+)`$", r"«\1» есть только у онлайн-поставщиков"),
         (r"^no part names hold `(.+)`$", r"Нет деталей с названием «\1»"),
+        (r"^`(.+)` has no offers of `(.+)`: the brands that have it$",
+         r"У «\1» нет предложений по «\2»: выберите бренд, у которого он есть"),
+        (r"^`(.+)` is no brand we know: the brands of `(.+)`$",
+         r"«\1» — не известный нам бренд: выберите бренд артикула «\2»"),
         (r"^price lists hidden from this department or price group hold offers "
          r"for this search$",
          "Предложения есть в прайс-листах, скрытых для вашего подразделения"),

@@ -77,3 +77,29 @@ def _looks_like_article(tokens: list[str], brands: BrandTable) -> bool:
     return not any(
         _WORD.match(t) and not brands.is_known(t.upper()) for t in tokens
     ) or (len(tokens) == 1)
+
+
+def without_brand(
+    parsed: BoxQuery, brand: str | None, brands: BrandTable
+) -> tuple[BoxQuery, str] | None:
+    """What to search when the box found nothing because of a brand: the
+    article alone (the brands that have it to choose from) and the note that
+    says why; None when the box named no brand to leave out.
+
+    `0986452041 FEBI` (a brand without this article) and `0986452041 BOSH`
+    (no brand at all, so read as words of a name) both end in a dead end
+    otherwise; a manager on the phone wants the brands that do have it.
+    """
+    if parsed.vin:
+        return None
+    if parsed.article and brand:
+        note = f"`{brand}` has no offers of `{parsed.article}`: the brands that have it"
+        return BoxQuery(article=parsed.article), note
+    tokens = (parsed.text or "").split()
+    pieces = [t for t in tokens if _looks_like_article([t], brands)]
+    others = [t for t in tokens if t not in pieces]
+    # one article and one word that is no brand we know: a brand mistyped
+    if len(pieces) == 1 and len(others) == 1 and _WORD.match(others[0]):
+        note = f"`{others[0]}` is no brand we know: the brands of `{pieces[0]}`"
+        return BoxQuery(article=pieces[0]), note
+    return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -38,7 +38,7 @@ from service.users import logic as users
 from service.users import signin
 from service.users.logic import CurrentUser, search_department
 from service.web import i18n, views
-from service.web.query import BoxQuery, read_box
+from service.web.query import BoxQuery, read_box, without_brand
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -331,6 +331,14 @@ async def results(
                            sources=("pricelist",))  # fmt: skip
     if isinstance(answer, Response):
         return answer
+    retry = without_brand(parsed, params.brand or parsed.brand, brands)
+    if retry is not None and not answer["lines"] and not answer["brands"]:
+        again_params = replace(params, box=retry[0].article or "", brand=None)
+        again = await _search(request, session, user, again_params, retry[0],
+                              sources=("pricelist",))  # fmt: skip
+        if not isinstance(again, Response) and (again["lines"] or again["brands"]):
+            again["notes"] = [retry[1], *again["notes"]]
+            answer, parsed, params = again, retry[0], again_params
     lang = language(request, user)
     unknown = i18n.labels(lang)["unknown_qty"]
     return render(

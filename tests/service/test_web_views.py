@@ -9,7 +9,7 @@ import pytest
 
 from crosses.brands import default_table
 from service.web import i18n, views
-from service.web.query import BoxQuery, read_box
+from service.web.query import BoxQuery, read_box, without_brand
 
 
 @pytest.mark.parametrize(
@@ -48,6 +48,28 @@ def test_the_box_is_read_as_an_article_words_or_a_vin(
 def test_seventeen_characters_that_are_no_valid_vin_stay_an_article() -> None:
     # a VIN never holds I, O or Q: this is somebody's long article
     assert read_box("1BCDEFGHIJKLMNOPQ", default_table()).kind == "article"
+
+
+@pytest.mark.parametrize(
+    ("raw", "brand", "searched"),
+    [
+        ("0986452041 BOSH", None, "0986452041"),  # a brand mistyped
+        ("OC90 FEBI", None, "OC90"),  # a brand without this article
+        ("OC90", "FEBI", "OC90"),  # the brand chosen, not the box's
+        ("фильтр масляный", None, None),  # words of a name: nothing to leave out
+        ("OC90", None, None),  # no brand named
+        ("фильтр 0986452041 BOSH", None, None),  # words and an article: a name
+    ],
+)
+def test_an_article_whose_brand_found_nothing_is_searched_alone(
+    raw: str, brand: str | None, searched: str | None
+) -> None:
+    parsed = read_box(raw, default_table())
+    retry = without_brand(parsed, brand or parsed.brand, default_table())
+    assert (retry[0].article if retry else None) == searched
+    if retry:
+        assert (retry[0].brand, retry[0].text) == (None, None)
+        assert i18n.note(retry[1], "ru") != retry[1]  # said in Russian
 
 
 @pytest.mark.parametrize(

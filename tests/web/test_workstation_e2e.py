@@ -734,6 +734,26 @@ def test_the_client_list_closes_on_esc_on_leaving_and_for_a_new_client(
     assert page.locator("#client-form").get_by_label("Телефон").input_value() == "916 1"
 
 
+def test_a_mistyped_brand_or_one_without_the_article_offers_the_brands_that_have_it(
+    page: Any,
+) -> None:
+    search(page, "0986452041 BOSH")  # not a brand: once a dead end of a name search
+
+    assert {r["brand"] for r in visible_rows(page, "exact")} == {"BOSCH"}
+    assert page.locator("#answer .note").first.inner_text() == (
+        "«BOSH» — не известный нам бренд: выберите бренд артикула «0986452041»"
+    )
+    assert page.locator("#box").input_value() == "0986452041"
+
+    search(page, "OC90 FEBI")  # a brand we know, without this article
+    picks = page.locator(".pick")
+    assert [p.get_attribute("data-brand") for p in picks.all()] == ["MAHLE", "KNECHT"]
+    assert "У «FEBI» нет предложений по «OC90»" in page.locator("#results").inner_text()
+    page.keyboard.press("1")
+    page.locator('#answer tbody[data-group="exact"] tr.line').first.wait_for()
+    assert {r["brand"] for r in visible_rows(page, "exact")} == {"MAHLE"}
+
+
 def test_a_search_by_name_says_so_over_its_rows(page: Any) -> None:
     search(page, "фильтр масляный")
     head = page.locator('#answer tbody[data-group="exact"] .group-head')

@@ -144,6 +144,13 @@
       search(text, brand, focusRows);
       return;
     }
+    // the server searched the article alone (a brand without it, or mistyped):
+    // the box says what was searched, and a brand chosen goes with it
+    const searched = results.querySelector("[data-box]");
+    if (searched && searched.dataset.box && searched.dataset.box !== current.box) {
+      current.box = searched.dataset.box;
+      box.value = current.box;
+    }
     const url = new URLSearchParams({ q: current.box });
     if (current.brand) url.set("brand", current.brand);
     history.replaceState(null, "", "/ui?" + url);
