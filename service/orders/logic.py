@@ -264,7 +264,8 @@ async def submit_order(
         session, engine, submission.order, submission.user,
         time_limit_ms=time_limit_ms,
     )  # fmt: skip
-    lines = price_lines(submission.order, answers)
+    hidden = hidden_suppliers(engine, pricing, submission.order)
+    lines = price_lines(submission.order, answers, hidden)
     order, created = await asyncio.to_thread(
         place_order, session, submission, pricing, lines
     )
@@ -284,7 +285,7 @@ async def check_order(
     pricing, answers = await priced_answers(
         session, engine, order, user, time_limit_ms=time_limit_ms
     )
-    checks = check_lines(order, answers)
+    checks = check_lines(order, answers, hidden_suppliers(engine, pricing, order))
     problems = sorted(
         (p for check in checks for p in check.problems), key=lambda p: p.position
     )
@@ -414,12 +415,29 @@ async def search_offers(
     return {key: a.to_dict() for key, a in zip(keys, answers, strict=True)}
 
 
+def hidden_suppliers(
+    engine: QuoteEngine, pricing: Pricing, order: OrderDraft
+) -> frozenset[str]:
+    """The order's suppliers its department does not see (their lists limited
+    to other departments): a line of one is not "gone", it is not theirs."""
+    named = {line.supplier_id for line in order.lines if line.source == "pricelist"}
+    snapshot = engine.index.snapshot() if named else None
+    seen = snapshot.allowed(pricing.department) if snapshot is not None else None
+    hidden = named - seen if seen is not None else set()
+    online = {line.supplier_id for line in order.lines if line.source == "online"}
+    if online:
+        hidden |= online - engine.visible_online(pricing.department)
+    return frozenset(hidden)
+
+
 def price_lines(
-    order: OrderDraft, answers: dict[Identity, dict[str, Any]]
+    order: OrderDraft,
+    answers: dict[Identity, dict[str, Any]],
+    hidden: frozenset[str] = frozenset(),
 ) -> list[PricedLine]:
     """Each line matched to its offer and checked, or `OrderRejected` naming
     every problem of every line."""
-    checks = check_lines(order, answers)
+    checks = check_lines(order, answers, hidden)
     problems = [p for check in checks for p in check.problems]
     if problems:
         raise rejection(problems)
@@ -427,14 +445,16 @@ def price_lines(
 
 
 def check_lines(
-    order: OrderDraft, answers: dict[Identity, dict[str, Any]]
+    order: OrderDraft,
+    answers: dict[Identity, dict[str, Any]],
+    hidden: frozenset[str] = frozenset(),
 ) -> list[LineCheck]:
     """Every line matched to its current offer, with all that is wrong with
     ordering it as asked (a line naming an offer an earlier line took too)."""
     checks = []
     taken: dict[tuple[Any, ...], int] = {}
     for position, line in enumerate(order.lines, start=1):
-        check = check_line(position, line, answers[identity(line)])
+        check = check_line(position, line, answers[identity(line)], hidden)
         key = offer_key(line, check.offer)
         if key in taken:
             # stock is checked per line: two lines of one offer would pass it
@@ -456,9 +476,18 @@ def offer_key(line: OrderLineIn, offer: dict[str, Any] | None) -> tuple[Any, ...
     return tuple(named.get(k) for k in OFFER_KEYS)
 
 
-def check_line(position: int, line: OrderLineIn, answer: dict[str, Any]) -> LineCheck:
+def check_line(
+    position: int,
+    line: OrderLineIn,
+    answer: dict[str, Any],
+    hidden: frozenset[str] = frozenset(),
+) -> LineCheck:
     """One line matched to its current offer and checked."""
     offer = match_offer(line, answer["lines"])
+    if offer is None and line.supplier_id in hidden:
+        message = f"supplier `{line.supplier_id}` is not offered to this department"
+        problem = LineProblem(position, line, "not_visible", message)
+        return LineCheck(position, line, None, [problem])
     if offer is None:
         return LineCheck(position, line, None, [_gone(position, line, answer)])
     if offer["price"] is None:

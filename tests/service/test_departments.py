@@ -145,6 +145,12 @@ def test_an_admin_orders_from_a_department_limited_list_as_they_searched(
     assert (not_hers.status_code, not_hers.json()["detail"]) == (
         403, "`manager-msk` searches as department `msk` only (an admin may name one)",
     )  # fmt: skip
+    # as their own department, the line is not theirs: said so, not "gone"
+    as_msk = _order(msk, wholesale, line, "msk-2")
+    assert (as_msk.status_code, [(p["code"], p["message"]) for p in as_msk.json()["lines"]]) == (
+        409, [("not_visible", "line 1 (BOSCH 0986452041, supplier `gamma`): "
+                               "supplier `gamma` is not offered to this department")],
+    )  # fmt: skip
     assert listed == {
         "admin": [(second, "spb"), (first, None)],
         "spb": [(second, "spb")],

@@ -798,6 +798,9 @@ class GatedEngine:
         await asyncio.to_thread(self.barrier.wait, 10)
         return await self.engine.search_async(request)
 
+    def __getattr__(self, name: str) -> Any:  # the rest as the engine has it
+        return getattr(self.engine, name)
+
 
 def test_two_concurrent_orders_with_one_key_make_one_order(
     shop: Shop, caplog: pytest.LogCaptureFixture
