@@ -422,12 +422,15 @@ def test_a_session_secret_is_no_bearer_token_and_a_token_no_session(
         ("bob", "manager", "north", 200),
         ("bob", "manager", None, 200),
         ("boss", "admin", "south", 200),
+        ("boss", "admin", "east", 422),
     ],
-    ids=["manager-other", "manager-own", "manager-default", "admin-other"],
-)
+    ids=["manager-other", "manager-own", "manager-default", "admin-other",
+         "admin-none-such"],
+)  # fmt: skip
 def test_the_department_decides_what_a_manager_may_search(
     client: TestClient, login: str, role: str, asked: str | None, status: int
 ) -> None:
+    _add_user(client, "sam", department="south")  # `south` is; `east` is not
     _add_user(client, login, role=role, department="north")
     params = {"article": "0986452041", "brand": "BOSCH", "online": "false"}
     if asked:
@@ -440,6 +443,8 @@ def test_the_department_decides_what_a_manager_may_search(
         assert answer.json()["detail"] == (
             "`bob` searches as department `north` only (an admin may name one)"
         )
+    if status == 422:
+        assert answer.json()["detail"] == "unknown department `east`"
 
 
 def test_the_last_active_admin_can_be_neither_demoted_nor_deactivated(
