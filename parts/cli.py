@@ -74,7 +74,7 @@ def ingest(
                 path, supplier_id=supplier, settings=settings, progress=progress
             )
         with dagster_notes(settings, "parts ingest") as dagster:
-            dagster.price_list(report)
+            dagster.price_list(report, settings)
     except IngestError as exc:  # a bad supplier id or profile: a usage error
         err_console.print(f"error: {exc}")
         raise typer.Exit(2) from exc
@@ -297,7 +297,7 @@ def _load_demo(
 
     for supplier_id, path in files:
         report = run_ingest(path, supplier_id=supplier_id, settings=settings)
-        dagster.price_list(report)
+        dagster.price_list(report, settings)
         _show_report(report.summary())
     for source, path in crosses:
         cross_report = load_crosses(path, source=source, settings=settings)

@@ -55,13 +55,28 @@ class DagsterNotes:
         self.instance = instance
         self.command = command
 
-    def price_list(self, report: LoadReport) -> None:
-        if report.status not in PUBLISHED:
-            return
+    def price_list(self, report: LoadReport, settings: Settings) -> None:
         from pipelines.pricelists.assets import SUPPLIERS, report_metadata
 
+        if report.status == "quarantined":  # the list before it stays live
+            self._tell("supplier_offers", report_metadata(report),
+                       partition=report.supplier_id, partitions=SUPPLIERS,
+                       observed=report.error or "quarantined")  # fmt: skip
+            return
+        if report.status not in PUBLISHED:
+            return
         self._tell("supplier_offers", report_metadata(report),
                    partition=report.supplier_id, partitions=SUPPLIERS)  # fmt: skip
+        self.index_in_step(settings)
+
+    def index_in_step(self, settings: Settings) -> None:
+        """The index a publish brought in step (`PARTS_INDEX_ON_INGEST`), so
+        Dagster does not call it behind the load it already holds."""
+        if self.instance is None:
+            return
+        metadata = index_in_step_metadata(settings)
+        if metadata is not None:
+            self._tell("offers_index", metadata)
 
     def crosses(self, report: CrossLoadReport) -> None:
         if report.status not in PUBLISHED:
@@ -92,10 +107,11 @@ class DagsterNotes:
         *,
         partition: str | None = None,
         partitions: str | None = None,
+        observed: str | None = None,
     ) -> None:
         if self.instance is None:
             return
-        from dagster import AssetMaterialization
+        from dagster import AssetMaterialization, AssetObservation
 
         try:
             if (
@@ -104,16 +120,40 @@ class DagsterNotes:
                 and not self.instance.has_dynamic_partition(partitions, partition)
             ):
                 self.instance.add_dynamic_partitions(partitions, [partition])
-            self.instance.report_runless_asset_event(
-                AssetMaterialization(
+            event: AssetMaterialization | AssetObservation
+            if observed is None:
+                event = AssetMaterialization(
                     asset_key=asset,
                     partition=partition,
                     metadata={**metadata, "loaded_by": self.command},
                     description=f"loaded by `{self.command}`, outside Dagster",
                 )
-            )
+            else:  # not loaded: seen, and why
+                event = AssetObservation(
+                    asset_key=asset,
+                    partition=partition,
+                    metadata={**metadata, "loaded_by": self.command},
+                    description=f"not loaded by `{self.command}`: {observed}",
+                )
+            self.instance.report_runless_asset_event(event)
         except Exception as exc:  # the load stands whatever Dagster says
             log.warning("could not tell Dagster of the %s load: %r", asset, exc)
+
+
+def index_in_step_metadata(settings: Settings) -> dict[str, Any] | None:
+    """The live index, when it holds every live load (None: it is behind,
+    and the `index_sensor` has work to do)."""
+    from pipelines.search_index.sync import pending_changes
+    from search import index_store
+
+    manifest = index_store.read_current(settings.index_dir)
+    if manifest is None or pending_changes(settings):
+        return None
+    return {
+        "action": "in step after a publish",
+        "manifest_seq": manifest.seq,
+        "generation": manifest.generation,
+    }
 
 
 @contextmanager

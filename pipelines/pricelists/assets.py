@@ -18,6 +18,7 @@ from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
     AssetExecutionContext,
+    AssetMaterialization,
     Config,
     DynamicPartitionsDefinition,
     Failure,
@@ -30,6 +31,7 @@ from dagster import (
 from pydantic import Field
 
 from parts.settings import Settings, get_settings
+from pipelines.dagster_notes import index_in_step_metadata
 from pipelines.pricelists import offer_checks
 from pipelines.pricelists.errors import IngestError
 from pipelines.pricelists.freshness import supplier_freshness
@@ -85,6 +87,16 @@ def supplier_offers(
             },
             allow_retries=False,
         )
+    if report.status == "published":
+        # the load brought the index in step too (`PARTS_INDEX_ON_INGEST`)
+        index = index_in_step_metadata(settings)
+        if index is not None:
+            context.instance.report_runless_asset_event(
+                AssetMaterialization(
+                    asset_key="offers_index", metadata=index,
+                    description=f"in step after {context.partition_key}'s load",
+                )
+            )  # fmt: skip
     return MaterializeResult(metadata=metadata)
 
 

@@ -5,10 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
-class PhoneIn(BaseModel):
+class _Strict(BaseModel):
+    """An input that refuses a field misspelt (`phone` for `phones`) rather
+    than dropping it unsaid."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class PhoneIn(_Strict):
     """A phone in any common spelling (`8 (916) 123-45-67`, `+7916…`)."""
 
     number: str = Field(max_length=60)
@@ -24,7 +31,7 @@ class PhoneOut(BaseModel):
     label: str | None
 
 
-class VehicleIn(BaseModel):
+class VehicleIn(_Strict):
     """A client's car; a VIN or a plate at least."""
 
     vin: str | None = Field(None, max_length=32)
@@ -39,7 +46,7 @@ class VehicleOut(VehicleIn):
     plate_latin: str | None = None
 
 
-class ClientIn(BaseModel):
+class ClientIn(_Strict):
     """A new client."""
 
     kind: Literal["person", "company"] = "person"
@@ -57,7 +64,7 @@ class ClientIn(BaseModel):
     vehicles: list[VehicleIn] = Field(default_factory=list, max_length=50)
 
 
-class ClientChange(BaseModel):
+class ClientChange(_Strict):
     """Changes to a client; absent fields stay as they are."""
 
     kind: Literal["person", "company"] | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 
 from service.db import audit
 from service.db.models import AuditEntry
@@ -37,10 +37,9 @@ def get_audit(
     those of tables with no department (clients, pricing rules…).
     """
     if table is not None and table not in audit.AUDITED_TABLES:
-        raise HTTPException(
-            422,
+        raise ValueError(  # 422 "bad input", as every other bad parameter
             f"no table `{table}` in the audit; tables: "
-            + ", ".join(audit.AUDITED_TABLES),
+            + ", ".join(audit.AUDITED_TABLES)
         )
     seen = audit.readable(department_clause(user, AuditEntry.department))
     rows, truncated = audit.entries(session, table=table, limit=limit, where=seen)

@@ -838,8 +838,8 @@ def change_status(
     409 too when the order is no longer the `seen_version` the caller showed."""
     if seen_version is not None and seen_version != order.version:
         raise OrderRejected(
-            [f"order {order.id} was changed since version {seen_version} "
-             f"(now version {order.version}, `{order.status}`); look at it again"],
+            [f"order {order.id} is at version {order.version} (`{order.status}`), "
+             f"not the version {seen_version} shown: look at it again"],
             status=409, title="status change refused", code="order_changed",
             facts={"order_status": order.status, "requested_status": status},
         )  # fmt: skip

@@ -51,6 +51,12 @@ class OrderLineIn(BaseModel):
         "price is no longer this.",
     )
 
+    @field_validator("asked_brand", "asked_article")
+    @classmethod
+    def _blank_is_none(cls, value: str | None) -> str | None:
+        # `""` names no part: as absent, so "both or neither" holds for it too
+        return (value or "").strip() or None
+
     @field_validator("price_seen")
     @classmethod
     def _in_kopecks(cls, value: Decimal | None) -> Decimal | None:

@@ -79,7 +79,9 @@ class CurrentUser:
 
 def search_department(user: CurrentUser, asked: str | None = None) -> str | None:
     """The department a user's searches run as: their own. An admin may name
-    another, and an admin with none sees every department's price lists."""
+    another, and an admin with none sees every department's price lists.
+    A department is named as its code is kept (`EKB `: `ekb`; blank: none)."""
+    asked = (asked or "").strip().lower() or None
     if asked is not None and asked != user.department:
         if user.role != "admin":
             mine = (

@@ -93,13 +93,14 @@ def without_brand(
     if parsed.vin:
         return None
     if parsed.article and brand:
-        note = f"`{brand}` has no offers of `{parsed.article}`: the brands that have it"
+        note = f"`{brand}` has no offers of `{parsed.article}`: the article alone"
         return BoxQuery(article=parsed.article), note
     tokens = (parsed.text or "").split()
     pieces = [t for t in tokens if _looks_like_article([t], brands)]
     others = [t for t in tokens if t not in pieces]
-    # one article and one word that is no brand we know: a brand mistyped
+    # one article and one word that is no brand we know (a brand mistyped,
+    # or a word of the name): the article alone
     if len(pieces) == 1 and len(others) == 1 and _WORD.match(others[0]):
-        note = f"`{others[0]}` is no brand we know: the brands of `{pieces[0]}`"
+        note = f"no part names hold `{parsed.text}`: the article `{pieces[0]}` alone"
         return BoxQuery(article=pieces[0]), note
     return None

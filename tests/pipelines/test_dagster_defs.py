@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from dagster import (
     AssetCheckEvaluation,
+    AssetKey,
     DagsterInstance,
     DefaultSensorStatus,
     Definitions,
@@ -95,10 +96,15 @@ def test_definitions_load() -> None:
 
 def test_materialize_publishes_offers_reports_and_archives(env: Settings) -> None:
     path = _drop(env, "acme/price.csv", GOOD)
+    instance = DagsterInstance.ephemeral()
 
-    result = _materialize(DagsterInstance.ephemeral(), path)
+    result = _materialize(instance, path)
 
     assert result.success
+    # the load brought the index in step: Dagster is told, not left "unsynced"
+    index = instance.fetch_materializations(AssetKey("offers_index"), limit=5).records
+    assert [r.asset_materialization.description for r in index
+            if r.asset_materialization] == ["in step after acme's load"]  # fmt: skip
     offers = lake.scan_offers(env.lake_dir, "acme").sort("row").collect()
     assert offers["article"].to_list() == ["0986452041", "A0004201220", "W71275"]
     metadata = result.asset_materializations_for_node("supplier_offers")[0].metadata

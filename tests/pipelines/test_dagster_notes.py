@@ -51,10 +51,22 @@ def test_a_price_list_loaded_by_a_command_is_a_materialization_of_its_supplier(
         assert _materializations(instance, "supplier_offers") == [
             ("acme", "parts ingest")
         ]
+        # the publish brought the index in step: Dagster does not call it behind
         assert _materializations(instance, "offers_index") == [
-            (None, "parts index build")
+            (None, "parts ingest"),
+            (None, "parts index build"),
         ]
         assert instance.get_dynamic_partitions("suppliers") == ["acme"]
+        # the quarantined load is seen, and why, without a materialization
+        (seen,) = instance.fetch_observations(
+            AssetKey("supplier_offers"), limit=10
+        ).records
+        observation = seen.asset_observation
+        assert observation is not None and observation.partition == "acme"
+        assert observation.metadata["status"].value == "quarantined"
+        assert (observation.description or "").startswith(
+            "not loaded by `parts ingest`"
+        )
 
 
 def test_with_no_dagster_home_a_command_loads_and_leaves_no_dagster_behind(

@@ -156,6 +156,14 @@ def test_a_client_without_a_name_is_refused(client: TestClient) -> None:
     assert empty.status_code == 422
 
 
+def test_a_field_misspelt_is_refused_not_dropped(client: TestClient) -> None:
+    misspelt = _post(client, name="Иван", phone="+79161234567")  # for `phones`
+
+    assert misspelt.status_code == 422
+    assert "body.phone: Extra inputs are not permitted" in misspelt.json()["detail"]
+    assert client.get("/api/clients", params={"q": "Иван"}).json()["clients"] == []
+
+
 def test_the_same_phone_twice_is_422_not_a_server_error(client: TestClient) -> None:
     twice = _post(
         client, phones=[{"number": "8 916 123-45-67"}, {"number": "+79161234567"}]

@@ -537,11 +537,15 @@ def test_an_analog_line_names_both_the_brand_and_the_article_it_was_found_for(
 ) -> None:
     offers = quote_lines(shop, "0986452041", "BOSCH", client_id=shop.retail_id)
     half = order_line(offer_of(offers, "alpha"), 1, asked_brand="BOSCH")
+    blank = order_line(offer_of(offers, "alpha"), 1, asked_brand=" ",
+                       asked_article="0986452041")  # fmt: skip
 
-    answer = post(shop, shop.retail_id, [half])
+    answers = [post(shop, shop.retail_id, [line], key=f"k-{n}")
+               for n, line in enumerate((half, blank))]  # fmt: skip
 
-    assert answer.status_code == 422
-    assert "both `asked_brand` and `asked_article`" in answer.json()["problems"][0]
+    for answer in answers:
+        assert answer.status_code == 422
+        assert "both `asked_brand` and `asked_article`" in answer.json()["problems"][0]
     assert count_rows(shop) == (0, 0)
 
 
@@ -930,8 +934,8 @@ def test_a_status_change_from_a_stale_version_is_refused(shop: Shop) -> None:
     assert (stale.status_code, stale.json()["code"], stale.json()["order_status"]) == (
         409, "order_changed", "confirmed")  # fmt: skip
     assert stale.json()["problems"] == [
-        f"order {order['id']} was changed since version 1 (now version 2, "
-        "`confirmed`); look at it again"
+        f"order {order['id']} is at version 2 (`confirmed`), not the version 1 "
+        "shown: look at it again"
     ]
     assert (current.status_code, current.json()["status"]) == (200, "cancelled")
 

@@ -327,6 +327,10 @@ def test_a_department_sees_its_own_suppliers_only(client: TestClient) -> None:
         ("beta",),
         ("gamma",),
     ]
+    # named as people type it: the same department
+    typed = quotes(client, article="0986452041", brand="BOSCH", analogs=False,
+                   department=" SPB ")  # fmt: skip
+    assert typed["lines"] == spb["lines"]
 
 
 def test_a_department_chooses_among_the_brands_it_can_see(client: TestClient) -> None:

@@ -400,6 +400,13 @@ def test_on_a_landscape_tablet_the_results_are_in_view_beside_the_cart(
         ".map(e => e.textContent)",
     )  # fmt: skip
     assert cut == []
+    tab.get_by_role("link", name="English").click()  # English headers too
+    tab.locator("#answer thead th").first.wait_for()
+    cut = tab.eval_on_selector_all(
+        "#answer thead th", "els => els.filter(e => e.scrollWidth > e.clientWidth)"
+        ".map(e => e.textContent)",
+    )  # fmt: skip
+    assert cut == []
     online_answered(tab)
     badge = tab.locator("#answer .badge.online").first.bounding_box()
     cell = tab.locator("#answer td.c-supplier", has=tab.locator(".badge.online"))
@@ -721,6 +728,7 @@ def test_the_client_list_closes_on_esc_on_leaving_and_for_a_new_client(
     options.first.wait_for()
     picker.press("Escape")
     assert options.count() == 0
+    assert picker.input_value() == "916 123"  # the text typed stays
 
     picker.fill("916 12")
     options.first.wait_for()
@@ -741,17 +749,51 @@ def test_a_mistyped_brand_or_one_without_the_article_offers_the_brands_that_have
 
     assert {r["brand"] for r in visible_rows(page, "exact")} == {"BOSCH"}
     assert page.locator("#answer .note").first.inner_text() == (
-        "«BOSH» — не известный нам бренд: выберите бренд артикула «0986452041»"
+        "Нет деталей с названием «0986452041 BOSH»: показан артикул «0986452041» "
+        "без бренда"
     )
     assert page.locator("#box").input_value() == "0986452041"
 
     search(page, "OC90 FEBI")  # a brand we know, without this article
     picks = page.locator(".pick")
     assert [p.get_attribute("data-brand") for p in picks.all()] == ["MAHLE", "KNECHT"]
-    assert "У «FEBI» нет предложений по «OC90»" in page.locator("#results").inner_text()
+    assert "У «FEBI» нет предложений по «OC90»: показан артикул без бренда" in (
+        page.locator("#results").inner_text()
+    )
     page.keyboard.press("1")
     page.locator('#answer tbody[data-group="exact"] tr.line').first.wait_for()
     assert {r["brand"] for r in visible_rows(page, "exact")} == {"MAHLE"}
+
+
+def test_an_order_refused_for_a_price_and_a_gone_offer_marks_the_gone_line(
+    page: Any, live: LiveInstall
+) -> None:
+    choose_client(page, "петрова", "ИП Петрова Анна Викторовна")
+    search(page, "BOSCH 0986452041")
+    adds = page.locator(
+        '#answer tbody[data-group="exact"] tr.line[data-source="pricelist"] button.add'
+    )
+    adds.nth(0).click()
+    adds.nth(1).click()
+    key = "parts.cart.v1.manager"
+    other = page.context.new_page()
+    other.goto(f"{live.url}/ui")
+    other.wait_for_load_state("networkidle")
+    other.evaluate(  # one price changed since, one offer gone from its list
+        f"""() => {{ const s = JSON.parse(localStorage.getItem('{key}'));
+                    s.lines[0].line.price = "1.00"; s.lines[1].line.row = 999999;
+                    localStorage.setItem('{key}', JSON.stringify(s)); }}"""
+    )
+    other.close()
+    page.locator("#make-order:enabled").wait_for()
+
+    page.get_by_role("button", name="Оформить заказ").click()
+
+    gone = page.locator("#cart .cart-line").nth(1).locator(".problem")
+    gone.wait_for()
+    assert gone.inner_text() == "Предложение больше не действует: уберите строку"
+    assert page.locator("#make-order").is_disabled()
+    assert page.locator("#cart-message").inner_text().startswith("Цены изменились")
 
 
 def test_a_search_by_name_says_so_over_its_rows(page: Any) -> None:

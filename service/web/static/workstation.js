@@ -405,7 +405,8 @@
     clientTimer = setTimeout(() => loadClients(clientQ.value.trim()), 200);
   });
   clientQ.addEventListener("keydown", async (e) => {
-    if (e.key === "Escape" && clientList.querySelector(".client-option")) { e.stopPropagation(); closeClientList(); return; }
+    // Esc closes the list and keeps the text typed (a search field would clear it)
+    if (e.key === "Escape" && clientList.querySelector(".client-option")) { e.preventDefault(); e.stopPropagation(); closeClientList(); return; }
     if (e.key !== "ArrowDown" && e.key !== "Enter") return;
     e.preventDefault();
     const q = clientQ.value.trim();
@@ -622,7 +623,7 @@
       const row = document.createElement("div");
       row.className = "cart-line";
       const price = l.line.price === null ? NaN : Number(l.line.price);
-      total += price * l.qty;
+      if (!l.gone) total += price * l.qty; // an offer no more is no money
       const title = document.createElement("div");
       title.innerHTML = "<b></b> <span></span><br><small class='muted'></small>";
       title.querySelector("b").textContent = `${l.line.brand} ${l.line.article_raw || l.line.article}`;
@@ -676,7 +677,7 @@
   // (nothing is saved): prices and stock brought up to date, problems said
   const OFFER_KEYS = ["price", "qty", "qty_approx", "multiplicity", "load_id", "row",
     "delivery_days_min", "delivery_days_max"];
-  async function checkCart() {
+  async function checkCart(lead) {
     if (!state.lines.length) return;
     const asked = JSON.stringify(orderBody());
     let r;
@@ -704,6 +705,7 @@
     const other = data.problems.filter((p) => p.code !== "price_changed");
     const said = problemTexts({ lines: other });
     if (repriced) said.unshift(state.client ? T.cart_repriced : T.cart_refreshed);
+    if (lead) said.unshift(lead);
     // news, not a problem, when the prices changed and nothing holds the order back
     $("cart-message").classList.toggle("info", !other.length);
     $("cart-message").textContent = said.join("; ");
@@ -745,6 +747,8 @@
       renderCart();
       message.textContent = `${T.prices_changed}. ${problemTexts(data).join("; ")}`;
       if (current.box) search(current.box, current.brand); // the rows show the new prices too
+      // other problems too (a line gone, stock): the lines marked, the button held
+      if (changed.length < data.lines.length) checkCart(T.prices_changed);
       return;
     }
     const texts = problemTexts(data);
