@@ -128,9 +128,23 @@ def generic_articles(catalogue: Catalogue, query: str) -> pl.DataFrame:
     if not stems:
         return known.clear()
     name = pl.col("generic_article").str.to_lowercase()
-    return known.filter(
+    every = known.filter(
         pl.all_horizontal(name.str.contains(s, literal=True) for s in stems)
     )
+    if every.height or len(stems) == 1:
+        return every
+    # a word the catalogue does not use (`колодки передние`: the catalogue
+    # says `тормозные`): the names that hold the most of the words, the first
+    # word (the part itself, as people say it) counting double
+    hits = pl.sum_horizontal(
+        name.str.contains(s, literal=True).cast(pl.Int32) * (2 if i == 0 else 1)
+        for i, s in enumerate(stems)
+    )
+    scored = known.with_columns(hits.alias("_hits"))
+    best = scored.get_column("_hits").max()
+    if not isinstance(best, int) or best < 1:
+        return known.clear()
+    return scored.filter(pl.col("_hits") == best).drop("_hits")
 
 
 def _stem(word: str) -> str:

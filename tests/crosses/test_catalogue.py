@@ -461,6 +461,11 @@ def test_generic_articles_by_id_or_words(
     ]
     assert generic_articles(cat, "spark").rows() == [(686, "Spark Plug")]
     assert generic_articles(cat, "колодки").is_empty()
+    # a word the catalogue does not use: the names holding most of the words
+    assert generic_articles(cat, "front brake pads").rows() == [
+        (402, "Brake Pad Set, disc brake")
+    ]
+    assert generic_articles(cat, "front wiper").is_empty()
     with pytest.raises(
         UnknownGenericArticle, match="no generic article matches `wiper`"
     ):
