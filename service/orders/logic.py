@@ -836,22 +836,27 @@ def change_status(
 ) -> CustomerOrder:
     """Move an order to `status` if its current status allows it, else 409;
     409 too when the order is no longer the `seen_version` the caller showed."""
-    if seen_version is not None and seen_version != order.version:
-        raise OrderRejected(
-            [f"order {order.id} is at version {order.version} (`{order.status}`), "
-             f"not the version {seen_version} shown: look at it again"],
-            status=409, title="status change refused", code="order_changed",
+
+    def refused(problem: str, code: str) -> OrderRejected:
+        return OrderRejected(
+            [problem], status=409, title="status change refused", code=code,
             facts={"order_status": order.status, "requested_status": status},
         )  # fmt: skip
+
+    if seen_version is not None and seen_version != order.version:
+        raise refused(
+            f"order {order.id} is at version {order.version} (`{order.status}`), "
+            f"not the version {seen_version} shown: look at it again",
+            "order_changed",
+        )
     allowed = NEXT_STATUSES.get(order.status, ())
     if status not in allowed:
         choices = ", ".join(f"`{s}`" for s in allowed) or "none: it is final"
-        raise OrderRejected(
-            [f"order {order.id} is `{order.status}` and cannot become `{status}` "
-             f"(allowed next: {choices})"],
-            status=409, title="status change refused", code="status_not_allowed",
-            facts={"order_status": order.status, "requested_status": status},
-        )  # fmt: skip
+        raise refused(
+            f"order {order.id} is `{order.status}` and cannot become `{status}` "
+            f"(allowed next: {choices})",
+            "status_not_allowed",
+        )
     audit.write(session, order, action="update", actor=actor,
                 changes={"status": status})  # fmt: skip
     return order
