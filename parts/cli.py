@@ -74,7 +74,9 @@ def ingest(
                 path, supplier_id=supplier, settings=settings, progress=progress
             )
         with dagster_notes(settings, "parts ingest") as dagster:
-            dagster.price_list(report, settings)
+            dagster.price_list(report)
+            if report.status == "published":
+                dagster.index_in_step(settings)
     except IngestError as exc:  # a bad supplier id or profile: a usage error
         err_console.print(f"error: {exc}")
         raise typer.Exit(2) from exc
@@ -252,21 +254,19 @@ def demo(
         (settings.inbox_dir / supplier_id).mkdir(parents=True, exist_ok=True)
     if generate_only:
         return
+    import pricing
+    from parts.commands.db import seed_rules
+    from pipelines.search_index.sync import sync_index
+
     prepare_home(settings)  # Dagster's pages show these loads too
     with dagster_notes(settings, "parts demo") as dagster:
         _load_demo(settings, dagster, files, crosses, catalogue)
-    import pricing
-    from parts.commands.db import seed_rules
-
-    if not _rules_stored():  # a re-run keeps rules edited since through the API
-        seed_rules(
-            Path(pricing.__file__).parent / "data" / "demo_rules.toml", by="demo"
-        )
-    people = _seed_people(DEMO_VINS)
-    from pipelines.search_index.sync import sync_index
-
-    index = sync_index(settings, full=True)
-    with dagster_notes(settings, "parts demo") as dagster:
+        if not _rules_stored():  # a re-run keeps rules edited since through the API
+            seed_rules(
+                Path(pricing.__file__).parent / "data" / "demo_rules.toml", by="demo"
+            )
+        people = _seed_people(DEMO_VINS)
+        index = sync_index(settings, full=True)
         dagster.index(index)
     console.print(
         f"quote index: generation {index.generation}, {index.offers_indexed} offers "
@@ -297,7 +297,7 @@ def _load_demo(
 
     for supplier_id, path in files:
         report = run_ingest(path, supplier_id=supplier_id, settings=settings)
-        dagster.price_list(report, settings)
+        dagster.price_list(report)  # the index is told once, after them all
         _show_report(report.summary())
     for source, path in crosses:
         cross_report = load_crosses(path, source=source, settings=settings)

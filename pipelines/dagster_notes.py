@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parent.parent
-PUBLISHED = ("published",)
 
 
 def prepare_home(settings: Settings) -> Path:
@@ -55,19 +54,16 @@ class DagsterNotes:
         self.instance = instance
         self.command = command
 
-    def price_list(self, report: LoadReport, settings: Settings) -> None:
+    def price_list(self, report: LoadReport) -> None:
         from pipelines.pricelists.assets import SUPPLIERS, report_metadata
 
-        if report.status == "quarantined":  # the list before it stays live
-            self._tell("supplier_offers", report_metadata(report),
-                       partition=report.supplier_id, partitions=SUPPLIERS,
-                       observed=report.error or "quarantined")  # fmt: skip
+        if report.status not in ("published", "quarantined"):
             return
-        if report.status not in PUBLISHED:
-            return
+        # a quarantined load is seen, not materialized: the list before it stays
+        refused = report.error or "quarantined"
         self._tell("supplier_offers", report_metadata(report),
-                   partition=report.supplier_id, partitions=SUPPLIERS)  # fmt: skip
-        self.index_in_step(settings)
+                   partition=report.supplier_id, partitions=SUPPLIERS,
+                   observed=refused if report.status == "quarantined" else None)  # fmt: skip
 
     def index_in_step(self, settings: Settings) -> None:
         """The index a publish brought in step (`PARTS_INDEX_ON_INGEST`), so
@@ -79,7 +75,7 @@ class DagsterNotes:
             self._tell("offers_index", metadata)
 
     def crosses(self, report: CrossLoadReport) -> None:
-        if report.status not in PUBLISHED:
+        if report.status != "published":
             return
         from pipelines.crosslists.assets import CROSS_SOURCES, report_metadata
 
@@ -87,7 +83,7 @@ class DagsterNotes:
                    partition=report.source, partitions=CROSS_SOURCES)  # fmt: skip
 
     def catalogue(self, report: CatalogueLoadReport) -> None:
-        if report.status not in PUBLISHED:
+        if report.status != "published":
             return
         from pipelines.catalogue.assets import report_metadata
 

@@ -49,9 +49,8 @@ from service.orders.models import (
 )
 from service.users.logic import (
     CurrentUser,
+    asked_department,
     department_clause,
-    department_id,
-    search_department,
     sees_department,
 )
 
@@ -364,10 +363,7 @@ def pricing_for(
         if order.client_id is not None
         else (None, None)  # a cart checked before its client is chosen
     )
-    asked = order.department
-    department = search_department(user, asked)
-    if asked is not None:
-        department_id(session, asked)
+    department = asked_department(session, user, order.department)
     return Pricing(client_group, discount, department, user.login, time_limit_ms)
 
 

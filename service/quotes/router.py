@@ -15,7 +15,7 @@ from service.db.models import Id
 from service.deps import CurrentUserDep, SessionDep
 from service.downloads import XLSX, attachment
 from service.quotes.models import QuoteAnswerOut
-from service.users.logic import department_id, search_department
+from service.users.logic import asked_department
 
 router = APIRouter(tags=["quotes"])
 
@@ -122,10 +122,7 @@ async def quote_request(
     A user searches as their department; only an admin may name another.
     """
     settings = request.app.state.settings
-    asked = department
-    department = search_department(user, asked)
-    if asked is not None:
-        department_id(session, asked)  # 422 for a department there is not
+    department = asked_department(session, user, department)
     discount = None
     if client is not None:
         client_group, discount = client.client_group, client.discount

@@ -98,6 +98,17 @@ def search_department(user: CurrentUser, asked: str | None = None) -> str | None
     return user.department
 
 
+def asked_department(
+    session: Session, user: CurrentUser, asked: str | None
+) -> str | None:
+    """`search_department` for a department a request names: 403 for one not
+    the user's to name, 422 for one there is not."""
+    department = search_department(user, asked)
+    if asked is not None:
+        department_id(session, asked)
+    return department
+
+
 def sees_department(user: CurrentUser, department: str | None) -> bool:
     """Whether a user may see a record of `department` (an order…): admins see
     every department, others their own."""

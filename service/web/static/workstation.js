@@ -52,10 +52,15 @@
     renderClient();
     if (state.placed && state.placed !== placed) placedElsewhere(state.placed);
   });
+  // the cart's message: a problem (red) unless it is news (`info`)
+  function cartMessage(info) {
+    const message = $("cart-message");
+    message.classList.toggle("info", info);
+    return message;
+  }
   // the cart became an order in another tab: say which, and link to it
   function placedElsewhere(id) {
-    const message = $("cart-message");
-    message.classList.remove("info");
+    const message = cartMessage(false);
     const link = document.createElement("a");
     link.href = `/ui/orders/${id}`;
     link.textContent = `${T.order} № ${id}`;
@@ -139,8 +144,7 @@
       state.client = null;
       save(true);
       renderClient();
-      $("cart-message").classList.remove("info");
-      $("cart-message").textContent = T.client_gone;
+      cartMessage(false).textContent = T.client_gone;
       search(text, brand, focusRows);
       return;
     }
@@ -656,7 +660,7 @@
     });
     $("cart-total").textContent = `${T.total}: ${fmt.format(total)} ₽`;
     $("make-order").disabled = !canOrder || blocked;
-    if (!canOrder) { $("cart-message").classList.remove("info"); $("cart-message").textContent = T.cannot_order; }
+    if (!canOrder) cartMessage(false).textContent = T.cannot_order;
   }
   $("cart-note").addEventListener("change", (e) => { state.note = e.target.value; save(true); });
 
@@ -707,13 +711,11 @@
     if (repriced) said.unshift(state.client ? T.cart_repriced : T.cart_refreshed);
     if (lead) said.unshift(lead);
     // news, not a problem, when the prices changed and nothing holds the order back
-    $("cart-message").classList.toggle("info", !other.length);
-    $("cart-message").textContent = said.join("; ");
+    cartMessage(!other.length).textContent = said.join("; ");
   }
 
   async function makeOrder() {
-    const message = $("cart-message");
-    message.classList.remove("info");
+    const message = cartMessage(false);
     message.textContent = "";
     if (!state.client) { message.textContent = T.need_client; clientQ.focus(); return; }
     if (!state.key) save(true);
